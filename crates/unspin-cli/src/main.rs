@@ -1,0 +1,225 @@
+//! The `unspin` command: argument parsing, files and exit codes. The analysis is the library's.
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use unspin::render::{self, TerminalOptions};
+use unspin::{Analyzer, Document, Format, Limits, Report};
+
+/// Exit codes: distinct so scripts can tell a bad input from a broken run.
+mod exit {
+    pub const OK: u8 = 0;
+    pub const FAILURE: u8 = 1;
+    // 2 is clap's usage error.
+    pub const SOME_RECORDS_FAILED: u8 = 3;
+    pub const BAD_INPUT: u8 = 4;
+}
+
+#[derive(Parser)]
+#[command(
+    name = "unspin",
+    version,
+    about = "Show, with evidence, how a news article tries to persuade and how far it can be trusted."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse articles: files, `-` for stdin, or a JSONL batch with --input.
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Parser)]
+struct AnalyzeArgs {
+    /// Article files (text or HTML); `-` reads stdin.
+    paths: Vec<PathBuf>,
+    /// JSONL batch input (`-` for stdin): one {"id", "title"?, "text"|"html"} per line.
+    #[arg(long, conflicts_with = "paths")]
+    input: Option<PathBuf>,
+    /// Where to write (default stdout).
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Output format; batch mode always writes JSONL.
+    #[arg(long, short, value_enum)]
+    format: Option<OutputFormat>,
+    /// Treat the input as HTML (default: detected from the content).
+    #[arg(long, conflicts_with = "text")]
+    html: bool,
+    /// Treat the input as plain text even if it looks like HTML.
+    #[arg(long)]
+    text: bool,
+    /// The article's headline, analysed as such.
+    #[arg(long)]
+    title: Option<String>,
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Largest input (file or JSONL line) accepted, in bytes.
+    #[arg(long, default_value_t = Limits::default().max_bytes)]
+    max_bytes: u64,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OutputFormat {
+    Text,
+    Json,
+    Html,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Analyze(args) => analyze(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(exit::OK),
+        Err(e) => {
+            eprintln!("unspin: error: {e:#}");
+            ExitCode::from(exit::FAILURE)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain()
+        .filter_map(|c| c.downcast_ref::<io::Error>())
+        .any(|io| io.kind() == io::ErrorKind::BrokenPipe)
+}
+
+fn open_output(path: Option<&Path>) -> Result<Box<dyn Write>> {
+    Ok(match path {
+        None => Box::new(BufWriter::new(io::stdout().lock())),
+        Some(p) if p == Path::new("-") => Box::new(BufWriter::new(io::stdout().lock())),
+        Some(p) => Box::new(BufWriter::new(
+            File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        )),
+    })
+}
+
+fn analyze(args: AnalyzeArgs) -> Result<u8> {
+    let limits = Limits {
+        max_bytes: args.max_bytes,
+    };
+    let analyzer = Analyzer::new();
+    if let Some(input) = &args.input {
+        if matches!(args.format, Some(OutputFormat::Text | OutputFormat::Html)) {
+            bail!("batch mode (--input) writes JSONL; drop --format or use --format json");
+        }
+        let reader: Box<dyn io::BufRead> = if input == Path::new("-") {
+            Box::new(BufReader::new(io::stdin().lock()))
+        } else {
+            Box::new(BufReader::new(
+                File::open(input).with_context(|| format!("cannot open {}", input.display()))?,
+            ))
+        };
+        let out = open_output(args.output.as_deref())?;
+        let stats = unspin::batch::run(&analyzer, reader, out, limits)?;
+        if stats.failed > 0 {
+            eprintln!(
+                "unspin: {} of {} records failed (see their error lines)",
+                stats.failed, stats.records
+            );
+            return Ok(exit::SOME_RECORDS_FAILED);
+        }
+        return Ok(exit::OK);
+    }
+
+    if args.paths.is_empty() {
+        bail!("nothing to analyse: give a file, `-` for stdin, or --input FILE.jsonl");
+    }
+    let to_terminal = args.output.is_none() && io::stdout().is_terminal();
+    let format = args.format.unwrap_or(OutputFormat::Text);
+    if format == OutputFormat::Html && args.paths.len() > 1 {
+        bail!("--format html renders one article; give one path");
+    }
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let read_format = if args.html {
+        Format::Html
+    } else if args.text {
+        Format::Text
+    } else {
+        Format::Auto
+    };
+    let many = args.paths.len() > 1;
+    let mut out = open_output(args.output.as_deref())?;
+    let mut failed = 0usize;
+    for path in &args.paths {
+        let doc = match read_document(path, read_format, limits) {
+            Ok(doc) => doc
+                .with_title(args.title.clone())
+                .with_id(many.then(|| path.display().to_string())),
+            Err(e) => {
+                eprintln!("unspin: {}: {e}", path.display());
+                failed += 1;
+                continue;
+            }
+        };
+        let report = analyzer.analyze(&doc);
+        write_report(&mut out, &report, format, color, many)?;
+    }
+    out.flush()?;
+    Ok(match failed {
+        0 => exit::OK,
+        n if n == args.paths.len() => exit::BAD_INPUT,
+        _ => exit::SOME_RECORDS_FAILED,
+    })
+}
+
+fn read_document(path: &Path, format: Format, limits: Limits) -> unspin::Result<Document> {
+    let mut bytes = Vec::new();
+    if path == Path::new("-") {
+        io::stdin()
+            .lock()
+            .take(limits.max_bytes + 1)
+            .read_to_end(&mut bytes)?;
+    } else {
+        let f = File::open(path)?;
+        let size = f.metadata()?.len();
+        if size > limits.max_bytes {
+            return Err(unspin::Error::TooLarge {
+                size,
+                limit: limits.max_bytes,
+            });
+        }
+        f.take(limits.max_bytes + 1).read_to_end(&mut bytes)?;
+    }
+    Document::from_bytes(&bytes, format, limits)
+}
+
+fn write_report(
+    out: &mut dyn Write,
+    report: &Report,
+    format: OutputFormat,
+    color: bool,
+    many: bool,
+) -> Result<()> {
+    match format {
+        OutputFormat::Json if many => writeln!(out, "{}", report.to_json())?,
+        OutputFormat::Json => writeln!(out, "{}", report.to_json_pretty())?,
+        OutputFormat::Html => out.write_all(render::html(report).as_bytes())?,
+        OutputFormat::Text => {
+            out.write_all(render::terminal(report, TerminalOptions { color }).as_bytes())?;
+            if many {
+                writeln!(out)?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,259 @@
+//! The pipeline in one place: document → segmentation → detectors → report.
+
+use crate::detect::{self, Detector, Finding, HedgeKind, SourceKind};
+use crate::ingest::Document;
+use crate::lexicon::Lexicons;
+use crate::report::{
+    AttributionReport, Headline, HedgeCueSpan, Reason, Reliability, Report, SCHEMA, SentenceReport,
+    TechniqueSpan,
+};
+use crate::text::Analyzed;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+/// Builds reports. Construct once (it parses the lexicons and compiles the patterns) and share:
+/// it is `Send + Sync`, and `analyze` takes `&self`.
+pub struct Analyzer {
+    detectors: Vec<Box<dyn Detector>>,
+}
+
+impl Default for Analyzer {
+    fn default() -> Analyzer {
+        Analyzer::new()
+    }
+}
+
+impl Analyzer {
+    pub fn new() -> Analyzer {
+        let lex = Arc::new(Lexicons::load());
+        Analyzer {
+            detectors: detect::default_detectors(&lex),
+        }
+    }
+
+    pub fn analyze(&self, doc: &Document) -> Report {
+        let a = Analyzed::new(&doc.text);
+        let mut findings = Vec::new();
+        for d in &self.detectors {
+            d.detect(&a, &mut findings);
+        }
+        build_report(
+            doc,
+            &a,
+            findings,
+            self.detectors.iter().map(|d| d.info()).collect(),
+        )
+    }
+}
+
+fn build_report(
+    doc: &Document,
+    a: &Analyzed<'_>,
+    findings: Vec<Finding>,
+    models: Vec<detect::ModelInfo>,
+) -> Report {
+    let text = a.text;
+    let mut sentences: Vec<SentenceReport> = a
+        .sentences
+        .iter()
+        .enumerate()
+        .map(|(i, s)| SentenceReport {
+            start: s.span.start,
+            end: s.span.end,
+            checkworthiness: None,
+            hedging: None,
+            hedge_cues: Vec::new(),
+            attribution: AttributionReport::none(has_direct_quote(a.sentence_text(i))),
+        })
+        .collect();
+    let mut techniques = Vec::new();
+    let mut signals: BTreeMap<&'static str, Vec<[usize; 2]>> = BTreeMap::new();
+    let span_of = |r: &Range<usize>| {
+        let s = a.span(r.clone());
+        [s.start, s.end]
+    };
+
+    for f in findings {
+        match f {
+            Finding::Hedge(c) => {
+                let sp = a.span(c.bytes.clone());
+                let signal = match c.kind {
+                    HedgeKind::Conditional => "conditional_framing",
+                    HedgeKind::Distancing => "distancing",
+                    HedgeKind::Lexical => "hedging",
+                };
+                signals.entry(signal).or_default().push([sp.start, sp.end]);
+                sentences[c.sentence].hedge_cues.push(HedgeCueSpan {
+                    start: sp.start,
+                    end: sp.end,
+                    text: text[c.bytes].to_string(),
+                    kind: c.kind,
+                });
+            }
+            Finding::Attribution(at) => {
+                let sp = a.span(at.bytes.clone());
+                if at.kind == SourceKind::Vague {
+                    signals
+                        .entry("vague_attribution")
+                        .or_default()
+                        .push(span_of(&at.bytes));
+                }
+                let quote = sentences[at.sentence].attribution.quote;
+                sentences[at.sentence].attribution = AttributionReport {
+                    kind: at.kind,
+                    source: at.source,
+                    start: Some(sp.start),
+                    end: Some(sp.end),
+                    verb: at.verb,
+                    quote,
+                };
+            }
+            Finding::Technique(t) => {
+                let sp = a.span(t.bytes.clone());
+                signals
+                    .entry(signal_for(t.technique))
+                    .or_default()
+                    .push([sp.start, sp.end]);
+                techniques.push(TechniqueSpan {
+                    technique: t.technique,
+                    start: sp.start,
+                    end: sp.end,
+                    text: text[t.bytes].to_string(),
+                    confidence: t.confidence,
+                    evidence: t.evidence,
+                });
+            }
+        }
+    }
+    techniques.sort_by_key(|x| (x.start, x.end, x.technique));
+
+    let mut reasons: Vec<Reason> = signals
+        .into_iter()
+        .map(|(signal, spans)| Reason {
+            signal: signal.to_string(),
+            description: describe(signal).to_string(),
+            contribution: None,
+            count: spans.len(),
+            spans,
+        })
+        .collect();
+    reasons.sort_by(|x, y| y.count.cmp(&x.count).then_with(|| x.signal.cmp(&y.signal)));
+
+    let title = doc.title.clone().filter(|t| !t.trim().is_empty());
+    let headline = title.as_ref().map(|t| Headline {
+        start: 0,
+        end: t.chars().count(),
+        clickbait: None,
+    });
+    let language = detect_language(text, title.as_deref());
+    let mut warnings = Vec::new();
+    if text.trim().is_empty() {
+        warnings.push("the text is empty: nothing was analysed but the title".to_string());
+    }
+    if let Some(l) = &language
+        && l != "eng"
+    {
+        warnings.push(format!(
+            "the text looks like {l}, not English: the detectors are built for English and may miss or misfire"
+        ));
+    }
+
+    Report {
+        schema: SCHEMA.to_string(),
+        id: doc.id.clone(),
+        title,
+        text: text.to_string(),
+        language,
+        source: doc.meta.clone(),
+        headline,
+        reliability: Reliability {
+            p_unreliable: None,
+            label: None,
+            reasons,
+        },
+        techniques,
+        sentences,
+        models,
+        warnings,
+    }
+}
+
+fn signal_for(t: crate::technique::Technique) -> &'static str {
+    match t {
+        crate::technique::Technique::LoadedLanguage => "loaded_language",
+        _ => "persuasion_technique",
+    }
+}
+
+fn describe(signal: &str) -> &'static str {
+    match signal {
+        "vague_attribution" => "claims credited to unnamed or vague sources",
+        "conditional_framing" => "claims made conditional on their own truth",
+        "distancing" => "the writer distances themself from a claim they still make",
+        "hedging" => "hedge words that soften or qualify claims",
+        "loaded_language" => "emotionally charged wording",
+        _ => "persuasion techniques",
+    }
+}
+
+/// A direct quotation: a double-quoted stretch of at least three words. Single words in quotes
+/// are scare quotes ("the ‘accidental’ strike"), which are not someone's words.
+fn has_direct_quote(s: &str) -> bool {
+    let mut open: Option<usize> = None;
+    for (i, c) in s.char_indices() {
+        match c {
+            '“' => open = Some(i + c.len_utf8()),
+            '”' => {
+                if let Some(o) = open.take()
+                    && s[o..i].split_whitespace().count() >= 3
+                {
+                    return true;
+                }
+            }
+            '"' => match open.take() {
+                Some(o) if s[o..i].split_whitespace().count() >= 3 => return true,
+                Some(_) => {}
+                None => open = Some(i + 1),
+            },
+            _ => {}
+        }
+    }
+    false
+}
+
+fn detect_language(text: &str, title: Option<&str>) -> Option<String> {
+    let sample: String = if text.trim().is_empty() {
+        title.unwrap_or("").chars().take(3000).collect()
+    } else {
+        text.chars().take(3000).collect()
+    };
+    let info = whatlang::detect(&sample)?;
+    (info.is_reliable() || info.confidence() > 0.5).then(|| info.lang().code().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn direct_quotes_are_not_scare_quotes() {
+        assert!(has_direct_quote(
+            "He said “we will never give up the fight” today."
+        ));
+        assert!(has_direct_quote(
+            "\"This is a disaster for all of us,\" she said."
+        ));
+        assert!(!has_direct_quote("the ‘accidental’ strike"));
+        assert!(!has_direct_quote("the so-called “moderate” forces"));
+        assert!(!has_direct_quote("no quotes here"));
+    }
+
+    #[test]
+    fn whitespace_only_text_gives_a_well_defined_report() {
+        let r = Analyzer::new().analyze(&Document::from_text("  \n\t "));
+        assert!(r.sentences.is_empty() && r.techniques.is_empty());
+        assert_eq!(r.warnings.len(), 1);
+        assert_eq!(r.reliability.p_unreliable, None);
+    }
+}

@@ -1,0 +1,241 @@
+//! Loaded language: runs of emotionally charged words ("purveyors of death, horror and
+//! barbarism"). A word scores by its VADER valence and its membership in the strong-subjectivity
+//! and bias lexicons; neighbouring charged words join into one span, and a span fires when its
+//! summed score is high enough. A lone strong word in neutral reporting ("the death toll") does
+//! not fire; the same word in a charged sentence or a charged list does.
+
+use super::{Detector, Finding, ModelInfo, TechniqueFinding};
+use crate::lexicon::Lexicons;
+use crate::technique::Technique;
+use crate::text::{Analyzed, TokenKind};
+use std::sync::Arc;
+use vader_parity::SentimentIntensityAnalyzer;
+
+/// Words a run may pass over between two charged words ("death, horror and barbarism").
+const GLUE: &[&str] = &[
+    ",", "and", "or", "of", "the", "a", "so", "very", "most", "such", "&",
+];
+
+/// Words of plain event reporting: charged in the lexicons, neutral in a news report of the event.
+const EVENT_WORDS: &[&str] = &[
+    "killed",
+    "kill",
+    "kills",
+    "killing",
+    "dead",
+    "death",
+    "deaths",
+    "die",
+    "died",
+    "dies",
+    "injured",
+    "wounded",
+    "attack",
+    "attacks",
+    "attacked",
+    "war",
+    "wars",
+    "crash",
+    "crashed",
+    "fire",
+    "fires",
+    "bomb",
+    "bombs",
+    "disaster",
+    "crisis",
+    "victim",
+    "victims",
+    "crime",
+    "crimes",
+    "charged",
+    "arrested",
+    "prison",
+    "accident",
+    "fight",
+    "fighting",
+    "violence",
+    "conflict",
+    "terrorism",
+    "terrorist",
+    "terrorists",
+    "shooting",
+    "shot",
+    "murder",
+    "cancer",
+    "disease",
+    "poverty",
+    "protest",
+    "protests",
+    "support",
+    "like",
+    "please",
+    "thank",
+    "thanks",
+    "yes",
+    "no",
+    "ok",
+    "well",
+    "sure",
+    "free",
+    "united",
+    "care",
+    "help",
+    "agreement",
+    "peace",
+    "win",
+    "won",
+    "lost",
+    "loss",
+    "problem",
+    "problems",
+    "important",
+];
+
+/// Score a run needs to fire.
+const THRESHOLD: f32 = 0.9;
+/// A strongly emotional sentence (|VADER compound| at least this) lowers the bar.
+const CHARGED_SENTENCE: f64 = 0.6;
+const CHARGED_THRESHOLD: f32 = 0.75;
+/// At least one word of a run must carry this much VADER valence.
+const MIN_VALENCE: f32 = 1.5;
+
+/// Capitalised mid-sentence words are names ("United Nations", "Peace Action"); all-caps words
+/// are kept, since shouting is itself a signal.
+fn is_capitalised(text: &str, t: &crate::text::Token) -> bool {
+    let w = &text[t.bytes.clone()];
+    w.chars().next().is_some_and(char::is_uppercase) && w.chars().any(char::is_lowercase)
+}
+
+pub struct LoadedLanguageDetector {
+    lex: Arc<Lexicons>,
+    vader: SentimentIntensityAnalyzer,
+}
+
+struct Scored {
+    token: usize,
+    score: f32,
+    valence: f32,
+    why: String,
+}
+
+impl LoadedLanguageDetector {
+    pub fn new(lex: Arc<Lexicons>) -> LoadedLanguageDetector {
+        LoadedLanguageDetector {
+            lex,
+            vader: SentimentIntensityAnalyzer::new(),
+        }
+    }
+
+    fn score(&self, norm: &str) -> Option<(f32, f32, String)> {
+        if norm.chars().count() < 3 {
+            return None;
+        }
+        let stem = self.lex.stem(norm);
+        let valence = self.lex.valence(norm);
+        let strong = self.lex.in_strong_subjective(&stem);
+        let bias = self.lex.in_bias(&stem);
+        let mut score = valence.map_or(0.0, |v| ((v.abs() - 1.0) / 3.0).max(0.0));
+        if strong {
+            score += 0.3;
+        }
+        if bias {
+            score += 0.15;
+        }
+        if EVENT_WORDS.contains(&norm) {
+            score *= 0.4;
+        }
+        if score < 0.3 {
+            return None;
+        }
+        let mut why = Vec::new();
+        if let Some(v) = valence {
+            why.push(format!("VADER {v:+.1}"));
+        }
+        if strong {
+            why.push("strong subjective".to_string());
+        }
+        if bias {
+            why.push("bias lexicon".to_string());
+        }
+        Some((score, valence.unwrap_or(0.0).abs(), why.join(", ")))
+    }
+}
+
+impl Detector for LoadedLanguageDetector {
+    fn info(&self) -> ModelInfo {
+        ModelInfo {
+            name: "loaded-language-lexicon".into(),
+            version: "1".into(),
+            kind: "rules".into(),
+        }
+    }
+
+    fn detect(&self, doc: &Analyzed<'_>, out: &mut Vec<Finding>) {
+        for (s, sent) in doc.sentences.iter().enumerate() {
+            let toks = &doc.tokens[sent.tokens.clone()];
+            let scored: Vec<Scored> = toks
+                .iter()
+                .enumerate()
+                .filter(|(i, t)| {
+                    t.kind == TokenKind::Word && !(*i > 0 && is_capitalised(doc.text, t))
+                })
+                .filter_map(|(i, t)| {
+                    self.score(&t.norm).map(|(score, valence, why)| Scored {
+                        token: i,
+                        score,
+                        valence,
+                        why,
+                    })
+                })
+                .collect();
+            if scored.is_empty() {
+                continue;
+            }
+            // Group into runs joined only by glue words.
+            let mut runs: Vec<Vec<&Scored>> = Vec::new();
+            for sc in &scored {
+                let joins = runs.last().and_then(|r| r.last()).is_some_and(|prev| {
+                    toks[prev.token + 1..sc.token]
+                        .iter()
+                        .all(|t| GLUE.contains(&t.norm.as_str()))
+                        && sc.token - prev.token <= 4
+                });
+                if joins {
+                    runs.last_mut().expect("a run exists").push(sc);
+                } else {
+                    runs.push(vec![sc]);
+                }
+            }
+            let mut compound: Option<f64> = None;
+            for run in runs {
+                let total: f32 = run.iter().map(|r| r.score).sum();
+                // Lexicon membership alone (no valence) cannot reach the bar: the subjectivity lists
+                // hold plenty of neutral words ("facts", "beliefs", "closely").
+                if total < CHARGED_THRESHOLD || run.iter().all(|r| r.valence < MIN_VALENCE) {
+                    continue;
+                }
+                let mut evidence: Vec<String> = run
+                    .iter()
+                    .map(|r| format!("{}: {}", toks[r.token].norm, r.why))
+                    .collect();
+                if total < THRESHOLD {
+                    let c = *compound.get_or_insert_with(|| {
+                        self.vader.polarity_scores(doc.sentence_text(s)).compound
+                    });
+                    if c.abs() < CHARGED_SENTENCE {
+                        continue;
+                    }
+                    evidence.push(format!("sentence sentiment {c:+.2} (VADER)"));
+                }
+                let first = &toks[run[0].token];
+                let last = &toks[run[run.len() - 1].token];
+                out.push(Finding::Technique(TechniqueFinding {
+                    technique: Technique::LoadedLanguage,
+                    bytes: first.bytes.start..last.bytes.end,
+                    confidence: None,
+                    evidence,
+                }));
+            }
+        }
+    }
+}

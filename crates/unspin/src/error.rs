@@ -1,0 +1,43 @@
+//! The library's one error type. Every variant says what was wrong with the input in words a user
+//! can act on; `kind()` gives a stable machine name for error records in batch output.
+
+/// Errors from ingesting and analysing input.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("input is empty (0 bytes)")]
+    Empty,
+    #[error("input is {size} bytes, over the limit of {limit} bytes")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("input looks like binary data ({what}), not text or HTML")]
+    Binary { what: &'static str },
+    #[error(
+        "input is not valid UTF-8 (first invalid byte at offset {offset}); convert it to UTF-8, or pass it as HTML that declares its charset"
+    )]
+    InvalidUtf8 { offset: usize },
+    #[error("no article text could be extracted from the HTML")]
+    NoArticle,
+    #[error("invalid record: {0}")]
+    Record(String),
+    #[error("unknown technique label {0:?}")]
+    UnknownTechnique(String),
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Error {
+    /// A stable identifier for the error class, used in batch error records.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Empty => "empty",
+            Error::TooLarge { .. } => "oversized",
+            Error::Binary { .. } => "binary",
+            Error::InvalidUtf8 { .. } => "invalid_utf8",
+            Error::NoArticle => "no_article",
+            Error::Record(_) => "invalid_record",
+            Error::UnknownTechnique(_) => "unknown_technique",
+            Error::Io(_) => "io",
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

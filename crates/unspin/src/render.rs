@@ -1,0 +1,506 @@
+//! Renderers: the report as a terminal page (coloured or plain) and as one self-contained HTML
+//! file. Both draw from [`marks`], the flat list of highlighted spans, so they show the same thing.
+
+use crate::detect::{HedgeKind, SourceKind};
+use crate::report::Report;
+use crate::technique::Technique;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// What a highlighted span is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MarkKind {
+    Technique(Technique),
+    Source(SourceKind),
+    Hedge(HedgeKind),
+}
+
+impl MarkKind {
+    /// CSS class, also the legend key.
+    pub fn class(self) -> String {
+        match self {
+            MarkKind::Technique(t) => format!("t-{}", slug(t.as_str())),
+            MarkKind::Source(k) => format!("src-{}", source_name(k)),
+            MarkKind::Hedge(k) => format!("hedge-{}", hedge_name(k)),
+        }
+    }
+
+    pub fn label(self) -> String {
+        match self {
+            MarkKind::Technique(t) => t.display_name().to_string(),
+            MarkKind::Source(SourceKind::Vague) => "Vague source".into(),
+            MarkKind::Source(_) => "Named source".into(),
+            MarkKind::Hedge(HedgeKind::Conditional) => "Conditional framing".into(),
+            MarkKind::Hedge(HedgeKind::Distancing) => "Distancing".into(),
+            MarkKind::Hedge(HedgeKind::Lexical) => "Hedge".into(),
+        }
+    }
+
+    fn ansi(self) -> &'static str {
+        match self {
+            MarkKind::Technique(_) => "1;31",
+            MarkKind::Source(SourceKind::Vague) => "4;33",
+            MarkKind::Source(_) => "32",
+            MarkKind::Hedge(HedgeKind::Conditional) => "1;35",
+            MarkKind::Hedge(HedgeKind::Distancing) => "36",
+            MarkKind::Hedge(HedgeKind::Lexical) => "2;3",
+        }
+    }
+}
+
+fn slug(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+fn source_name(k: SourceKind) -> &'static str {
+    match k {
+        SourceKind::Named => "named",
+        SourceKind::Vague => "vague",
+        SourceKind::None => "none",
+    }
+}
+
+fn hedge_name(k: HedgeKind) -> &'static str {
+    match k {
+        HedgeKind::Lexical => "lexical",
+        HedgeKind::Conditional => "conditional",
+        HedgeKind::Distancing => "distancing",
+    }
+}
+
+/// A highlighted span of the text, in code points, with its hover text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mark {
+    pub start: usize,
+    pub end: usize,
+    pub kind: MarkKind,
+    pub note: String,
+}
+
+/// Every highlight of a report, sorted by position.
+pub fn marks(r: &Report) -> Vec<Mark> {
+    let mut out = Vec::new();
+    for t in &r.techniques {
+        let conf = t.confidence.map_or("not calibrated".to_string(), |c| {
+            format!("confidence {c:.2}")
+        });
+        out.push(Mark {
+            start: t.start,
+            end: t.end,
+            kind: MarkKind::Technique(t.technique),
+            note: format!(
+                "{} — {} ({conf}). Evidence: {}",
+                t.technique.display_name(),
+                t.technique.definition(),
+                t.evidence.join("; ")
+            ),
+        });
+    }
+    for s in &r.sentences {
+        let a = &s.attribution;
+        if let (Some(start), Some(end)) = (a.start, a.end) {
+            out.push(Mark {
+                start,
+                end,
+                kind: MarkKind::Source(a.kind),
+                note: format!(
+                    "{} source: {}",
+                    source_name(a.kind),
+                    a.source.as_deref().unwrap_or("?")
+                ),
+            });
+        }
+        for c in &s.hedge_cues {
+            out.push(Mark {
+                start: c.start,
+                end: c.end,
+                kind: MarkKind::Hedge(c.kind),
+                note: MarkKind::Hedge(c.kind).label(),
+            });
+        }
+    }
+    out.sort_by_key(|a| (a.start, a.end, a.kind));
+    out
+}
+
+/// Cuts the text at every mark boundary; each piece comes with the marks covering it.
+fn pieces<'r>(text: &'r str, marks: &'r [Mark]) -> Vec<(&'r str, Vec<&'r Mark>)> {
+    let mut cuts: Vec<usize> = marks.iter().flat_map(|m| [m.start, m.end]).collect();
+    cuts.push(0);
+    let nchars = text.chars().count();
+    cuts.push(nchars);
+    cuts.retain(|c| *c <= nchars);
+    cuts.sort_unstable();
+    cuts.dedup();
+    // Byte offset of each cut, in one pass over the text.
+    let mut bytes = Vec::with_capacity(cuts.len());
+    let mut ci = 0;
+    for (n, (b, _)) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+        .enumerate()
+    {
+        while ci < cuts.len() && cuts[ci] == n {
+            bytes.push(b);
+            ci += 1;
+        }
+    }
+    let mut out = Vec::new();
+    for w in 0..cuts.len().saturating_sub(1) {
+        let (a, b) = (cuts[w], cuts[w + 1]);
+        let covering = marks
+            .iter()
+            .filter(|m| m.start <= a && b <= m.end && m.start < m.end)
+            .collect();
+        out.push((&text[bytes[w]..bytes[w + 1]], covering));
+    }
+    out
+}
+
+/// Options for the terminal renderer.
+#[derive(Debug, Clone, Copy)]
+pub struct TerminalOptions {
+    pub color: bool,
+}
+
+fn quote_excerpt(text: &str, start: usize, end: usize, max: usize) -> String {
+    let s: String = text
+        .chars()
+        .skip(start)
+        .take(end.saturating_sub(start))
+        .collect();
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.chars().count() > max {
+        format!("“{}…”", s.chars().take(max).collect::<String>())
+    } else {
+        format!("“{s}”")
+    }
+}
+
+/// The terminal report: header, the article (highlighted when `color`), then the reasons, the
+/// sources and the technique spans with their offsets.
+pub fn terminal(r: &Report, opts: TerminalOptions) -> String {
+    let paint = |code: &str, s: &str| {
+        if opts.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
+    let rule = |name: &str| {
+        paint(
+            "2",
+            &format!(
+                "── {name} {}",
+                "─".repeat(60usize.saturating_sub(name.len()))
+            ),
+        )
+    };
+    let mut o = String::new();
+    let name = r
+        .title
+        .as_deref()
+        .or(r.id.as_deref())
+        .unwrap_or("(untitled)");
+    let _ = writeln!(o, "{} {}", paint("1", "unspin"), paint("1", name));
+    let _ = writeln!(
+        o,
+        "language {} · {} sentences · {} technique spans",
+        r.language.as_deref().unwrap_or("unknown"),
+        r.sentences.len(),
+        r.techniques.len()
+    );
+    match (r.reliability.p_unreliable, r.reliability.label) {
+        (Some(p), Some(l)) => {
+            let _ = writeln!(o, "reliability: {l:?} (p_unreliable {p:.2})");
+        }
+        _ => {
+            let _ = writeln!(
+                o,
+                "reliability: not scored (this build has no reliability model; signals below are unweighted)"
+            );
+        }
+    }
+    for w in &r.warnings {
+        let _ = writeln!(o, "{} {w}", paint("33", "warning:"));
+    }
+    let marks = marks(r);
+    if opts.color {
+        let _ = writeln!(o, "\n{}", rule("article"));
+        for (piece, on) in pieces(&r.text, &marks) {
+            if on.is_empty() {
+                o.push_str(piece);
+            } else {
+                let codes: Vec<&str> = on.iter().map(|m| m.kind.ansi()).collect();
+                o.push_str(&paint(&codes.join(";"), piece));
+            }
+        }
+        if !r.text.ends_with('\n') {
+            o.push('\n');
+        }
+        let mut seen: Vec<MarkKind> = marks.iter().map(|m| m.kind).collect();
+        seen.sort();
+        seen.dedup();
+        let legend: Vec<String> = seen.iter().map(|k| paint(k.ansi(), &k.label())).collect();
+        if !legend.is_empty() {
+            let _ = writeln!(o, "legend: {}", legend.join(" · "));
+        }
+    }
+
+    let _ = writeln!(o, "\n{}", rule("why"));
+    if r.reliability.reasons.is_empty() {
+        let _ = writeln!(o, "no signals found");
+    }
+    for (i, reason) in r.reliability.reasons.iter().enumerate() {
+        let examples: Vec<String> = reason
+            .spans
+            .iter()
+            .take(3)
+            .map(|s| quote_excerpt(&r.text, s[0], s[1], 60))
+            .collect();
+        let weight = reason
+            .contribution
+            .map_or(String::new(), |c| format!(" {c:+.2}"));
+        let _ = writeln!(
+            o,
+            "{:>2}. {} ×{}{weight} — {}: {}",
+            i + 1,
+            paint("1", &reason.signal.replace('_', " ")),
+            reason.count,
+            reason.description,
+            examples.join(", ")
+        );
+    }
+
+    let _ = writeln!(o, "\n{}", rule("sources"));
+    let mut any = false;
+    for (i, s) in r.sentences.iter().enumerate() {
+        let a = &s.attribution;
+        if a.kind == SourceKind::None {
+            continue;
+        }
+        any = true;
+        let kind = source_name(a.kind);
+        let kind = if a.kind == SourceKind::Vague {
+            paint("33", kind)
+        } else {
+            paint("32", kind)
+        };
+        let _ = writeln!(
+            o,
+            "s{:<3} {kind:<5} {}  {}",
+            i + 1,
+            a.source.as_deref().unwrap_or("?"),
+            quote_excerpt(&r.text, a.start.unwrap_or(0), a.end.unwrap_or(0), 70)
+        );
+    }
+    let unsourced = r
+        .sentences
+        .iter()
+        .filter(|s| s.attribution.kind == SourceKind::None)
+        .count();
+    if !any {
+        let _ = writeln!(o, "no sentence names a source");
+    }
+    let _ = writeln!(
+        o,
+        "{unsourced} of {} sentences give no source",
+        r.sentences.len()
+    );
+
+    let _ = writeln!(o, "\n{}", rule("spans"));
+    for m in &marks {
+        let _ = writeln!(
+            o,
+            "[{}..{}] {:<20} {}",
+            m.start,
+            m.end,
+            m.kind.label(),
+            quote_excerpt(&r.text, m.start, m.end, 70)
+        );
+    }
+    o
+}
+
+fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
+const CSS: &str = include_str!("../assets/report.css");
+
+/// One self-contained HTML page: no scripts or assets from anywhere else.
+pub fn html(r: &Report) -> String {
+    let marks = marks(r);
+    let mut o = String::new();
+    let title = r
+        .title
+        .as_deref()
+        .or(r.id.as_deref())
+        .unwrap_or("unspin report");
+    let _ = write!(
+        o,
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>unspin: {}</title><style>{CSS}</style></head><body><main>\n",
+        esc(title)
+    );
+    let _ = write!(o, "<header><h1>{}</h1><p class=\"meta\">", esc(title));
+    let _ = write!(
+        o,
+        "language {} · {} sentences · {} technique spans",
+        esc(r.language.as_deref().unwrap_or("unknown")),
+        r.sentences.len(),
+        r.techniques.len()
+    );
+    let _ = write!(o, "</p>");
+    match (r.reliability.p_unreliable, r.reliability.label) {
+        (Some(p), Some(l)) => {
+            let _ = write!(
+                o,
+                "<p class=\"gauge\">Reliability: <strong>{l:?}</strong> (p_unreliable {p:.2})</p>"
+            );
+        }
+        _ => {
+            let _ = write!(
+                o,
+                "<p class=\"gauge none\">Reliability: not scored — this build has no reliability model; the signals below are unweighted.</p>"
+            );
+        }
+    }
+    for w in &r.warnings {
+        let _ = write!(o, "<p class=\"warning\">{}</p>", esc(w));
+    }
+    o.push_str("</header>\n");
+
+    // Legend with counts.
+    let mut counts: BTreeMap<MarkKind, usize> = BTreeMap::new();
+    for m in &marks {
+        *counts.entry(m.kind).or_default() += 1;
+    }
+    o.push_str("<section class=\"legend\" aria-label=\"legend\">");
+    for (k, n) in &counts {
+        let _ = write!(
+            o,
+            "<span class=\"key {}\">{} <b>{n}</b></span>",
+            k.class(),
+            esc(&k.label())
+        );
+    }
+    o.push_str("</section>\n<article class=\"text\">");
+    for (piece, on) in pieces(&r.text, &marks) {
+        if on.is_empty() {
+            o.push_str(&esc(piece));
+            continue;
+        }
+        let classes: Vec<String> = on.iter().map(|m| m.kind.class()).collect();
+        let notes: Vec<&str> = on.iter().map(|m| m.note.as_str()).collect();
+        let _ = write!(
+            o,
+            "<mark class=\"{}\" title=\"{}\" tabindex=\"0\">{}</mark>",
+            classes.join(" "),
+            esc(&notes.join("\n")),
+            esc(piece)
+        );
+    }
+    o.push_str("</article>\n");
+
+    o.push_str("<section><h2>Why</h2><ol class=\"reasons\">");
+    for reason in &r.reliability.reasons {
+        let examples: Vec<String> = reason
+            .spans
+            .iter()
+            .take(3)
+            .map(|s| esc(&quote_excerpt(&r.text, s[0], s[1], 80)))
+            .collect();
+        let _ = write!(
+            o,
+            "<li><b>{}</b> ×{} — {}: {}</li>",
+            esc(&reason.signal.replace('_', " ")),
+            reason.count,
+            esc(&reason.description),
+            examples.join(", ")
+        );
+    }
+    o.push_str("</ol></section>\n");
+
+    o.push_str(
+        "<section><h2>Sentences</h2><table><thead><tr><th>#</th><th>sentence</th><th>source</th>\
+<th>hedge cues</th><th>check-worthiness</th></tr></thead><tbody>",
+    );
+    for (i, s) in r.sentences.iter().enumerate() {
+        let cues: Vec<String> = s.hedge_cues.iter().map(|c| esc(&c.text)).collect();
+        let src = match s.attribution.kind {
+            SourceKind::None => "none".to_string(),
+            k => format!(
+                "{}: {}",
+                source_name(k),
+                esc(s.attribution.source.as_deref().unwrap_or("?"))
+            ),
+        };
+        let _ = write!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td class=\"src-{}\">{src}</td><td>{}</td><td>{}</td></tr>",
+            i + 1,
+            esc(&quote_excerpt(&r.text, s.start, s.end, 160)),
+            source_name(s.attribution.kind),
+            cues.join(", "),
+            s.checkworthiness
+                .map_or("—".to_string(), |c| format!("{c:.2}"))
+        );
+    }
+    o.push_str("</tbody></table></section>\n");
+    let models: Vec<String> = r
+        .models
+        .iter()
+        .map(|m| format!("{} {} ({})", esc(&m.name), esc(&m.version), esc(&m.kind)))
+        .collect();
+    let _ = writeln!(
+        o,
+        "<footer>{} · models: {}</footer></main></body></html>",
+        esc(&r.schema),
+        models.join(", ")
+    );
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_cover_the_text_exactly_once() {
+        let text = "añb “quoted” end";
+        let m = |start, end| Mark {
+            start,
+            end,
+            kind: MarkKind::Hedge(HedgeKind::Lexical),
+            note: String::new(),
+        };
+        let marks = vec![m(1, 5), m(4, 12), m(20, 30)];
+        let ps = pieces(text, &marks);
+        let joined: String = ps.iter().map(|p| p.0).collect();
+        assert_eq!(joined, text);
+        let covered: Vec<(&str, usize)> = ps.iter().map(|p| (p.0, p.1.len())).collect();
+        assert_eq!(covered[1], ("ñb ", 1));
+        assert_eq!(covered[2], ("“", 2));
+    }
+}

@@ -1,0 +1,137 @@
+//! The report contract, `unspin.report/1` (specified in `docs/report-format.md` and
+//! `docs/report.schema.json`). Adding a field is compatible; changing or removing one needs a new
+//! schema version.
+//!
+//! A value no model computes yet is `null`, never a made-up constant: a reader must be able to tell
+//! "the model says 0.5" from "nothing measured this".
+
+use crate::detect::{HedgeKind, ModelInfo, SourceKind};
+use crate::ingest::SourceMeta;
+use crate::span::Span;
+use crate::technique::Technique;
+use serde::{Deserialize, Serialize};
+
+pub const SCHEMA: &str = "unspin.report/1";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: String,
+    pub id: Option<String>,
+    pub title: Option<String>,
+    /// The canonical text: every `start`/`end` in the report indexes into it in code points.
+    pub text: String,
+    /// ISO 639-3 code of the detected language, or null when undetermined.
+    pub language: Option<String>,
+    pub source: SourceMeta,
+    pub headline: Option<Headline>,
+    pub reliability: Reliability,
+    pub techniques: Vec<TechniqueSpan>,
+    pub sentences: Vec<SentenceReport>,
+    pub models: Vec<ModelInfo>,
+    /// Conditions a reader should know about (e.g. the text is not English).
+    pub warnings: Vec<String>,
+}
+
+/// The headline: the record's or HTML page's title. Its offsets index into `title`, not `text`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Headline {
+    pub start: usize,
+    pub end: usize,
+    pub clickbait: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Label {
+    Reliable,
+    Uncertain,
+    Unreliable,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reliability {
+    pub p_unreliable: Option<f64>,
+    pub label: Option<Label>,
+    /// Ranked, strongest first.
+    pub reasons: Vec<Reason>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    /// Stable signal name, e.g. `vague_attribution`.
+    pub signal: String,
+    /// Human description of the signal.
+    pub description: String,
+    /// Contribution to the log-odds of `p_unreliable`; null until a reliability model weighs it.
+    pub contribution: Option<f64>,
+    /// How many times the signal occurs in the text.
+    pub count: usize,
+    pub spans: Vec<[usize; 2]>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TechniqueSpan {
+    pub technique: Technique,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub confidence: Option<f64>,
+    pub evidence: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SentenceReport {
+    pub start: usize,
+    pub end: usize,
+    pub checkworthiness: Option<f64>,
+    pub hedging: Option<f64>,
+    pub hedge_cues: Vec<HedgeCueSpan>,
+    pub attribution: AttributionReport,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HedgeCueSpan {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub kind: HedgeKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttributionReport {
+    pub kind: SourceKind,
+    pub source: Option<String>,
+    /// The attribution phrase ("According to TruthFeed"); null when `kind` is `none`.
+    pub start: Option<usize>,
+    pub end: Option<usize>,
+    pub verb: Option<String>,
+    /// Whether the sentence carries a direct quotation.
+    pub quote: bool,
+}
+
+impl AttributionReport {
+    pub fn none(quote: bool) -> AttributionReport {
+        AttributionReport {
+            kind: SourceKind::None,
+            source: None,
+            start: None,
+            end: None,
+            verb: None,
+            quote,
+        }
+    }
+
+    pub fn span(&self) -> Option<Span> {
+        Some(Span::new(self.start?, self.end?))
+    }
+}
+
+impl Report {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a report always serialises")
+    }
+
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a report always serialises")
+    }
+}

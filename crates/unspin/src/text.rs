@@ -1,0 +1,436 @@
+//! Segmentation of the canonical text into paragraphs, sentences and tokens, each with byte and
+//! code-point offsets.
+//!
+//! The text is never rewritten: segments are ranges into it, so every later stage can point back
+//! at the exact words. Sentence splitting is rule-based (news text is punctuated carefully, and a
+//! statistical splitter would need a model and training data of its own); its hard cases are
+//! pinned by the table in `tests/sentences.rs`.
+
+use crate::span::{CharIndex, Span};
+use std::ops::Range;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// A paragraph: a run of non-blank lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paragraph {
+    pub bytes: Range<usize>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sentence {
+    pub bytes: Range<usize>,
+    pub span: Span,
+    pub paragraph: usize,
+    /// Indices into [`Analyzed::tokens`].
+    pub tokens: Range<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Word,
+    Number,
+    Punct,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub bytes: Range<usize>,
+    pub span: Span,
+    pub kind: TokenKind,
+    pub sentence: usize,
+    /// Lower-cased form with typographic apostrophes folded to `'`, for lexicon lookups.
+    pub norm: String,
+}
+
+/// The canonical text with its segmentation.
+#[derive(Debug, Clone)]
+pub struct Analyzed<'t> {
+    pub text: &'t str,
+    pub paragraphs: Vec<Paragraph>,
+    pub sentences: Vec<Sentence>,
+    pub tokens: Vec<Token>,
+    pub index: CharIndex<'t>,
+}
+
+impl<'t> Analyzed<'t> {
+    pub fn new(text: &'t str) -> Analyzed<'t> {
+        let index = CharIndex::new(text);
+        let mut paragraphs = Vec::new();
+        let mut sentences = Vec::new();
+        let mut tokens = Vec::new();
+        for para in paragraph_ranges(text) {
+            let p = paragraphs.len();
+            paragraphs.push(Paragraph {
+                span: index.span(para.clone()),
+                bytes: para.clone(),
+            });
+            for unit in line_units(text, para) {
+                for sent in split_unit(text, unit) {
+                    let s = sentences.len();
+                    let first = tokens.len();
+                    tokenize(text, sent.clone(), s, &index, &mut tokens);
+                    sentences.push(Sentence {
+                        span: index.span(sent.clone()),
+                        bytes: sent,
+                        paragraph: p,
+                        tokens: first..tokens.len(),
+                    });
+                }
+            }
+        }
+        Analyzed {
+            text,
+            paragraphs,
+            sentences,
+            tokens,
+            index,
+        }
+    }
+
+    pub fn sentence_text(&self, i: usize) -> &'t str {
+        &self.text[self.sentences[i].bytes.clone()]
+    }
+
+    pub fn sentence_tokens(&self, i: usize) -> &[Token] {
+        &self.tokens[self.sentences[i].tokens.clone()]
+    }
+
+    pub fn span(&self, bytes: Range<usize>) -> Span {
+        self.index.span(bytes)
+    }
+}
+
+/// Splits into paragraphs at blank lines; each range is trimmed of surrounding whitespace.
+fn paragraph_ranges(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut end = 0;
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let blank = line.trim().is_empty();
+        if blank {
+            if let Some(s) = start.take() {
+                out.push(s..end);
+            }
+        } else {
+            let lead = line.len() - line.trim_start().len();
+            if start.is_none() {
+                start = Some(pos + lead);
+            }
+            end = pos + line.trim_end().len();
+        }
+        pos += line.len();
+    }
+    if let Some(s) = start {
+        out.push(s..end);
+    }
+    out
+}
+
+/// Splits a paragraph into lines that can hold sentences. A line break ends a sentence (headlines,
+/// list items, datelines have no final punctuation) unless the next line continues in lower case,
+/// which is what hard-wrapped prose looks like.
+fn line_units(text: &str, para: Range<usize>) -> Vec<Range<usize>> {
+    let mut units: Vec<Range<usize>> = Vec::new();
+    let mut pos = para.start;
+    for line in text[para.clone()].split_inclusive('\n') {
+        let trimmed = line.trim();
+        if !trimmed.is_empty() {
+            let lead = line.len() - line.trim_start().len();
+            let range = pos + lead..pos + lead + trimmed.len();
+            let continues = trimmed.chars().next().is_some_and(char::is_lowercase);
+            match units.last_mut() {
+                Some(prev) if continues && !ends_terminal(&text[prev.clone()]) => {
+                    prev.end = range.end
+                }
+                _ => units.push(range),
+            }
+        }
+        pos += line.len();
+    }
+    units
+}
+
+fn ends_terminal(s: &str) -> bool {
+    s.trim_end_matches(is_closer)
+        .ends_with(['.', '!', '?', '…', ':'])
+}
+
+fn is_terminal(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | '…' | '‽')
+}
+
+fn is_closer(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\'' | '”' | '’' | '»' | '›' | ')' | ']' | '}' | '*' | '_'
+    )
+}
+
+/// Titles before a name: a period after them never ends a sentence.
+const TITLES: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt", "cpl",
+    "adm", "maj", "rev", "hon", "pres", "supt", "messrs", "mme", "mlle", "fr", "sr", "jr",
+];
+
+/// Abbreviations normally followed by a number ("Jan. 5", "No. 10", "p. 34").
+const BEFORE_NUMBER: &[&str] = &[
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no",
+    "nos", "vol", "vols", "p", "pp", "fig", "figs", "art", "sec", "ch", "para", "op", "approx",
+];
+
+/// Abbreviations that end a sentence only when a typical sentence opener follows.
+const AMBIGUOUS: &[&str] = &[
+    "inc", "corp", "co", "ltd", "llc", "plc", "etc", "vs", "est", "dept", "univ", "assn", "bros",
+    "mt", "ft", "st", "ave", "blvd", "rd", "cf", "al", "ca", "min", "max", "mins", "hrs", "oz",
+    "lb", "lbs", "km", "cm", "mm", "govt",
+];
+
+/// Words that typically open a sentence; after an ambiguous abbreviation they decide the split.
+const OPENERS: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "these",
+    "those",
+    "it",
+    "its",
+    "he",
+    "she",
+    "they",
+    "we",
+    "i",
+    "you",
+    "but",
+    "and",
+    "or",
+    "so",
+    "yet",
+    "in",
+    "on",
+    "at",
+    "for",
+    "as",
+    "after",
+    "before",
+    "when",
+    "while",
+    "if",
+    "there",
+    "here",
+    "his",
+    "her",
+    "their",
+    "our",
+    "my",
+    "what",
+    "who",
+    "why",
+    "how",
+    "however",
+    "meanwhile",
+    "still",
+    "also",
+    "then",
+    "now",
+    "some",
+    "many",
+    "most",
+    "one",
+    "not",
+    "all",
+    "both",
+    "each",
+    "every",
+    "such",
+    "since",
+    "although",
+    "though",
+    "because",
+    "despite",
+    "during",
+    "according",
+    "last",
+    "earlier",
+    "later",
+    "yesterday",
+    "today",
+    "instead",
+    "officials",
+    "critics",
+    "experts",
+    "reports",
+    "sources",
+    "nobody",
+    "everyone",
+];
+
+/// Splits one line unit into sentence ranges, trimmed.
+fn split_unit(text: &str, unit: Range<usize>) -> Vec<Range<usize>> {
+    let s = &text[unit.clone()];
+    let mut out = Vec::new();
+    let mut start = 0usize;
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if !is_terminal(c) {
+            continue;
+        }
+        // The run of terminal marks, then closing quotes and brackets, belong to this sentence.
+        let mut j = i + c.len_utf8();
+        while let Some(&(k, d)) = chars.peek() {
+            if is_terminal(d) || is_closer(d) {
+                j = k + d.len_utf8();
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        let rest = &s[j..];
+        let after_ws = rest.trim_start();
+        if after_ws.len() == rest.len() || after_ws.is_empty() {
+            // No whitespace after the mark ("3.14", "U.S.-led", "example.com") or end of unit.
+            continue;
+        }
+        let next_start = s.len() - after_ws.len();
+        if ends_sentence(s, start, i, &s[i..j], after_ws) {
+            push_trimmed(&mut out, unit.start, s, start..j);
+            start = next_start;
+        }
+    }
+    push_trimmed(&mut out, unit.start, s, start..s.len());
+    out
+}
+
+fn push_trimmed(out: &mut Vec<Range<usize>>, base: usize, s: &str, r: Range<usize>) {
+    let piece = &s[r.clone()];
+    let trimmed = piece.trim();
+    if trimmed.is_empty() {
+        return;
+    }
+    let lead = piece.len() - piece.trim_start().len();
+    let start = base + r.start + lead;
+    out.push(start..start + trimmed.len());
+}
+
+/// Decides whether the terminal marks at `mark_at` (the run `marks`) end the sentence that began
+/// at `sent_start`, given the text after the following whitespace.
+fn ends_sentence(s: &str, sent_start: usize, mark_at: usize, marks: &str, next: &str) -> bool {
+    let Some(nc) = next.chars().next() else {
+        return true;
+    };
+    if nc.is_lowercase() {
+        return false;
+    }
+    let next_word: String = next
+        .chars()
+        .skip_while(|c| !c.is_alphanumeric())
+        .take_while(|c| c.is_alphanumeric())
+        .collect::<String>()
+        .to_lowercase();
+    let opener = OPENERS.contains(&next_word.as_str());
+    if !marks.starts_with('.') || marks.starts_with("..") {
+        // '!', '?', ellipses: a capitalised continuation starts a new sentence.
+        return true;
+    }
+    // A single period: look at the word it closes.
+    let before = &s[sent_start..mark_at];
+    let word_start = before
+        .rfind(|c: char| c.is_whitespace() || matches!(c, '(' | '[' | '"' | '“' | '‘' | '\''))
+        .map_or(0, |p| {
+            p + before[p..].chars().next().map_or(1, char::len_utf8)
+        });
+    let word = &before[word_start..];
+    if word.is_empty() {
+        return true;
+    }
+    let lower = word.to_lowercase();
+    if TITLES.contains(&lower.as_str()) {
+        return false;
+    }
+    if BEFORE_NUMBER.contains(&lower.as_str()) {
+        return !nc.is_ascii_digit();
+    }
+    if lower == "e.g" || lower == "i.e" || lower == "viz" {
+        return false;
+    }
+    let mut wchars = word.chars();
+    let single_initial =
+        matches!((wchars.next(), wchars.next()), (Some(c), None) if c.is_uppercase());
+    let dotted = word.contains('.') && word.chars().any(char::is_alphabetic);
+    if single_initial || dotted || AMBIGUOUS.contains(&lower.as_str()) {
+        return opener;
+    }
+    // "1. First item" at the start of a line is a list marker, not a sentence.
+    if word_start == 0 && sent_start == 0 && word.chars().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    true
+}
+
+fn tokenize(
+    text: &str,
+    sent: Range<usize>,
+    sentence: usize,
+    index: &CharIndex<'_>,
+    out: &mut Vec<Token>,
+) {
+    for (off, piece) in text[sent.clone()].split_word_bound_indices() {
+        if piece.chars().all(char::is_whitespace) {
+            continue;
+        }
+        let kind = if piece.chars().next().is_some_and(|c| c.is_numeric()) {
+            TokenKind::Number
+        } else if piece.chars().any(char::is_alphanumeric) {
+            TokenKind::Word
+        } else {
+            TokenKind::Punct
+        };
+        let bytes = sent.start + off..sent.start + off + piece.len();
+        let norm = piece.to_lowercase().replace(['’', '‘'], "'");
+        out.push(Token {
+            span: index.span(bytes.clone()),
+            bytes,
+            kind,
+            sentence,
+            norm,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::span::slice_chars;
+
+    #[test]
+    fn offsets_slice_back_to_segments() {
+        let text = "Héllo “world”. It’s 3.5 km!\n\nSecond paragraph — here";
+        let a = Analyzed::new(text);
+        assert_eq!(a.paragraphs.len(), 2);
+        assert_eq!(a.sentences.len(), 3);
+        for s in &a.sentences {
+            assert_eq!(slice_chars(text, s.span), Some(&text[s.bytes.clone()]));
+        }
+        for t in &a.tokens {
+            assert_eq!(slice_chars(text, t.span), Some(&text[t.bytes.clone()]));
+        }
+        let words: Vec<&str> = a
+            .sentence_tokens(1)
+            .iter()
+            .map(|t| &text[t.bytes.clone()])
+            .collect();
+        assert_eq!(words, ["It’s", "3.5", "km", "!"]);
+        assert_eq!(a.tokens[a.sentences[1].tokens.start].norm, "it's");
+    }
+
+    #[test]
+    fn empty_and_blank_texts_have_no_segments() {
+        for t in ["", "   ", "\n\n\t\n"] {
+            let a = Analyzed::new(t);
+            assert!(a.paragraphs.is_empty() && a.sentences.is_empty() && a.tokens.is_empty());
+        }
+    }
+}

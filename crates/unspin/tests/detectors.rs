@@ -1,0 +1,323 @@
+//! Detector tables: text → the spans that must fire, and texts where a detector must stay silent.
+//! All sentences are written for these tables.
+
+use unspin::detect::{HedgeKind, SourceKind};
+use unspin::span::{Span, slice_chars};
+use unspin::{Analyzer, Document, Report, Technique};
+
+fn analyze(text: &str) -> Report {
+    thread_local! {
+        static ANALYZER: Analyzer = Analyzer::new();
+    }
+    ANALYZER.with(|a| a.analyze(&Document::from_text(text)))
+}
+
+fn cue_texts(r: &Report, kind: HedgeKind) -> Vec<String> {
+    r.sentences
+        .iter()
+        .flat_map(|s| &s.hedge_cues)
+        .filter(|c| c.kind == kind)
+        .map(|c| c.text.clone())
+        .collect()
+}
+
+#[test]
+fn hedging_must_fire() {
+    let cases: &[(&str, HedgeKind, &str)] = &[
+        (
+            "If the new claims are true, the minister must resign.",
+            HedgeKind::Conditional,
+            "If the new claims are true",
+        ),
+        (
+            "If these reports are confirmed, it would be a scandal.",
+            HedgeKind::Conditional,
+            "If these reports are confirmed",
+        ),
+        (
+            "Assuming the leaked memo is genuine, the plan was known.",
+            HedgeKind::Conditional,
+            "Assuming the leaked memo is genuine",
+        ),
+        (
+            "Should this video be authentic, the company faces ruin.",
+            HedgeKind::Conditional,
+            "Should this video be",
+        ),
+        (
+            "The mayor allegedly took the money.",
+            HedgeKind::Distancing,
+            "allegedly",
+        ),
+        (
+            "The general was reportedly seen in the capital.",
+            HedgeKind::Distancing,
+            "reportedly",
+        ),
+        (
+            "It appears that the talks have collapsed.",
+            HedgeKind::Distancing,
+            "It appears",
+        ),
+        (
+            "It is rumored that the CEO will step down.",
+            HedgeKind::Distancing,
+            "It is rumored",
+        ),
+        (
+            "The alleged plot was foiled.",
+            HedgeKind::Distancing,
+            "alleged",
+        ),
+        (
+            "The results suggest a link between the two.",
+            HedgeKind::Lexical,
+            "suggest",
+        ),
+        (
+            "The new rule might reduce costs.",
+            HedgeKind::Lexical,
+            "might",
+        ),
+        (
+            "About 40 people attended the rally.",
+            HedgeKind::Lexical,
+            "About",
+        ),
+        (
+            "The vaccine is probably safe for children.",
+            HedgeKind::Lexical,
+            "probably",
+        ),
+        (
+            "Prices tend to rise in winter.",
+            HedgeKind::Lexical,
+            "tend to",
+        ),
+    ];
+    for (text, kind, want) in cases {
+        let r = analyze(text);
+        let got = cue_texts(&r, *kind);
+        assert!(
+            got.iter().any(|g| g == want),
+            "{text:?}: want {kind:?} cue {want:?}, got {got:?}"
+        );
+    }
+}
+
+#[test]
+fn hedging_must_not_fire() {
+    let cases: &[&str] = &[
+        "The committee approved the budget on Tuesday.",
+        "The report is about Syria and its neighbours.",
+        "Workers walked around the site.",
+        "If you see smoke, call the fire brigade.",
+        "The court ruled that the contract was valid.",
+    ];
+    for text in cases {
+        let r = analyze(text);
+        let cues: Vec<_> = r.sentences.iter().flat_map(|s| &s.hedge_cues).collect();
+        assert!(
+            cues.is_empty(),
+            "{text:?}: expected no hedge cue, got {cues:?}"
+        );
+    }
+}
+
+#[test]
+fn attribution_table() {
+    let cases: &[(&str, SourceKind, Option<&str>, Option<&str>)] = &[
+        (
+            "Reports are fast coming in that the bridge has collapsed.",
+            SourceKind::Vague,
+            Some("Reports are fast coming in"),
+            None,
+        ),
+        (
+            "Sources say the deal is off.",
+            SourceKind::Vague,
+            Some("Sources say"),
+            None,
+        ),
+        (
+            "It was reported that the factory closed.",
+            SourceKind::Vague,
+            Some("It was reported"),
+            None,
+        ),
+        (
+            "Many believe the election was stolen.",
+            SourceKind::Vague,
+            Some("Many believe"),
+            None,
+        ),
+        (
+            "Unnamed officials confirmed the raid.",
+            SourceKind::Vague,
+            Some("Unnamed officials confirmed"),
+            None,
+        ),
+        (
+            "According to some experts, the drug is dangerous.",
+            SourceKind::Vague,
+            Some("According to some experts"),
+            None,
+        ),
+        (
+            "According to TruthFeed:",
+            SourceKind::Named,
+            Some("According to TruthFeed"),
+            Some("TruthFeed"),
+        ),
+        (
+            "According to the Ministry of Health, 12 people died.",
+            SourceKind::Named,
+            Some("According to the Ministry of Health"),
+            Some("the Ministry of Health"),
+        ),
+        (
+            "Prime Minister Ana Ruiz said the border would stay open.",
+            SourceKind::Named,
+            Some("Prime Minister Ana Ruiz said"),
+            Some("Prime Minister Ana Ruiz"),
+        ),
+        (
+            "The minister told reporters that talks had stalled.",
+            SourceKind::Named,
+            Some("The minister told"),
+            Some("The minister"),
+        ),
+        (
+            "\"We will not back down,\" said Tomas Berg.",
+            SourceKind::Named,
+            Some("said Tomas Berg"),
+            Some("Tomas Berg"),
+        ),
+        (
+            "The figures were confirmed by the central bank.",
+            SourceKind::Named,
+            Some("were confirmed by the central bank"),
+            Some("the central bank"),
+        ),
+        (
+            "Officials said the road would reopen.",
+            SourceKind::Vague,
+            Some("Officials said"),
+            None,
+        ),
+        (
+            "The river flooded three villages.",
+            SourceKind::None,
+            None,
+            None,
+        ),
+        (
+            "This was already confirmed by the fact that the strike lasted hours.",
+            SourceKind::None,
+            None,
+            None,
+        ),
+        (
+            "I said it before and I will say it again.",
+            SourceKind::None,
+            None,
+            None,
+        ),
+        (
+            "The report was published on Monday.",
+            SourceKind::None,
+            None,
+            None,
+        ),
+        ("His claims were false.", SourceKind::None, None, None),
+        (
+            "The accusations against the mayor are serious.",
+            SourceKind::None,
+            None,
+            None,
+        ),
+    ];
+    for (text, kind, phrase, source) in cases {
+        let r = analyze(text);
+        let a = &r.sentences[0].attribution;
+        assert_eq!(a.kind, *kind, "{text:?}: {a:?}");
+        let got_phrase = a
+            .span()
+            .map(|s| slice_chars(&r.text, s).unwrap().to_string());
+        assert_eq!(got_phrase.as_deref(), *phrase, "{text:?}");
+        if let Some(src) = source {
+            assert_eq!(a.source.as_deref(), Some(*src), "{text:?}");
+        }
+    }
+}
+
+fn loaded(r: &Report) -> Vec<String> {
+    r.techniques
+        .iter()
+        .filter(|t| t.technique == Technique::LoadedLanguage)
+        .map(|t| t.text.clone())
+        .collect()
+}
+
+#[test]
+fn loaded_language_must_fire() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "They are purveyors of death, horror and barbarism.",
+            "death, horror and barbarism",
+        ),
+        (
+            "The regime's barbaric and disgusting crimes shocked the world.",
+            "barbaric and disgusting",
+        ),
+        ("This evil, corrupt cabal must be stopped.", "evil, corrupt"),
+        (
+            "The senator's pathetic lies are a disgrace.",
+            "pathetic lies",
+        ),
+    ];
+    for (text, want) in cases {
+        let got = loaded(&analyze(text));
+        assert!(
+            got.iter().any(|g| g.contains(want)),
+            "{text:?}: want a span containing {want:?}, got {got:?}"
+        );
+    }
+}
+
+#[test]
+fn loaded_language_must_not_fire() {
+    let cases: &[&str] = &[
+        "The death toll rose to 12 after the storm.",
+        "Three people were killed in the crash on Route 9.",
+        "The committee approved the budget on Tuesday.",
+        "The United Nations held a vote on the resolution.",
+        "The study examined the facts and the beliefs of voters.",
+        "Police arrested two men after the attack.",
+    ];
+    for text in cases {
+        let got = loaded(&analyze(text));
+        assert!(
+            got.is_empty(),
+            "{text:?}: expected no loaded language, got {got:?}"
+        );
+    }
+}
+
+#[test]
+fn technique_spans_carry_evidence_and_slice_back() {
+    let r = analyze("They are purveyors of death, horror and barbarism.");
+    let t = &r.techniques[0];
+    assert_eq!(
+        slice_chars(&r.text, Span::new(t.start, t.end)),
+        Some(t.text.as_str())
+    );
+    assert!(
+        t.evidence
+            .iter()
+            .any(|e| e.starts_with("horror: VADER -2.7")),
+        "{:?}",
+        t.evidence
+    );
+    assert_eq!(t.confidence, None, "rule detectors are not calibrated");
+}
