@@ -117,7 +117,7 @@ impl Document {
             dom_smoothie::Readability::new(html, url, Some(cfg)).map_err(|_| Error::NoArticle)?;
         let article = reader.parse().map_err(|_| Error::NoArticle)?;
         let text = article.text_content.to_string();
-        if text.trim().is_empty() {
+        if !has_prose(&text) {
             return Err(Error::NoArticle);
         }
         let nonempty = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
@@ -135,6 +135,14 @@ impl Document {
             },
         })
     }
+}
+
+/// Readability falls back to the whole body when a page has no article, which turns a menu into
+/// "text". Prose has at least one line that is a sentence or longer than a menu label.
+fn has_prose(text: &str) -> bool {
+    text.lines().map(str::trim).any(|l| {
+        l.split_whitespace().count() > 4 || (l.ends_with(['.', '!', '?', '"', '”']) && l.len() > 3)
+    })
 }
 
 /// Names a known binary format from its magic bytes, or any NUL-heavy prefix.
@@ -295,10 +303,19 @@ mod tests {
 
     #[test]
     fn html_without_article_is_an_error() {
-        let page = b"<html><head><title>x</title></head><body></body></html>";
-        assert!(matches!(
-            Document::from_bytes(page, Format::Auto, Limits::default()),
-            Err(Error::NoArticle)
-        ));
+        let pages: &[&[u8]] = &[
+            b"<html><head><title>x</title></head><body></body></html>",
+            b"<html><body><nav><a href=\"/\">Home</a> <a href=\"/a\">About us</a></nav></body></html>",
+            b"<html><body><script>var x = 1;</script></body></html>",
+        ];
+        for page in pages {
+            assert!(matches!(
+                Document::from_bytes(page, Format::Auto, Limits::default()),
+                Err(Error::NoArticle)
+            ));
+        }
+        let short = b"<html><body><p>The vote passed.</p></body></html>";
+        let doc = Document::from_bytes(short, Format::Auto, Limits::default()).unwrap();
+        assert_eq!(doc.text.trim(), "The vote passed.");
     }
 }

@@ -57,7 +57,7 @@ const VAGUE_HEADS: &[&str] = &[
 ];
 
 /// Pronouns that point back at a source named earlier in the article.
-const ANAPHORIC: &[&str] = &["he", "she", "him", "her", "his"];
+const ANAPHORIC: &[&str] = &["he", "she", "him", "her", "his", "it"];
 
 /// The writer speaking for themself.
 const FIRST_PERSON: &[&str] = &["i", "we", "i've", "we've", "i'd", "we'd", "i'm", "we're"];
@@ -354,6 +354,11 @@ impl AttributionDetector {
                     break;
                 }
                 k -= 1;
+            }
+            // "the people it claims to serve": a pronoun right before the verb is the subject,
+            // and what precedes it belongs to another clause.
+            if j - k > 1 && matches!(toks[j - 1].norm.as_str(), "it" | "they" | "he" | "she") {
+                k = j - 1;
             }
             let subject: Vec<&Token> = toks[k..j]
                 .iter()

@@ -1,0 +1,363 @@
+//! The built binary, run as a user would. Inputs are the repo's own example and texts written here.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::io::Write;
+use std::path::PathBuf;
+
+fn unspin() -> Command {
+    Command::cargo_bin("unspin").expect("binary builds")
+}
+
+fn example() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/harbor-bridge.txt")
+}
+
+fn chars(s: &str, start: u64, end: u64) -> String {
+    s.chars()
+        .skip(start as usize)
+        .take((end - start) as usize)
+        .collect()
+}
+
+fn json_of(out: &[u8]) -> Value {
+    serde_json::from_slice(out).expect("output is JSON")
+}
+
+#[test]
+fn example_article_json_marks_framing_sources_and_loaded_language() {
+    let out = unspin()
+        .args(["analyze", "--format", "json"])
+        .arg(example())
+        .assert()
+        .success();
+    let r = json_of(&out.get_output().stdout);
+    assert_eq!(r["schema"], "unspin.report/1");
+    let text = r["text"].as_str().unwrap();
+    assert_eq!(
+        text,
+        std::fs::read_to_string(example()).unwrap(),
+        "canonical text is the input"
+    );
+
+    let sentences = r["sentences"].as_array().unwrap();
+    let conditional: Vec<String> = sentences
+        .iter()
+        .flat_map(|s| s["hedge_cues"].as_array().unwrap())
+        .filter(|c| c["kind"] == "conditional")
+        .map(|c| {
+            chars(
+                text,
+                c["start"].as_u64().unwrap(),
+                c["end"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        conditional.contains(&"If the documents circulating online are genuine".to_string()),
+        "{conditional:?}"
+    );
+
+    let attribution = |kind: &str| -> Vec<String> {
+        sentences
+            .iter()
+            .map(|s| &s["attribution"])
+            .filter(|a| a["kind"] == kind)
+            .map(|a| {
+                chars(
+                    text,
+                    a["start"].as_u64().unwrap(),
+                    a["end"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert!(attribution("vague").contains(&"Reports are pouring in".to_string()));
+    assert!(attribution("named").contains(&"According to the Port City Tribune".to_string()));
+
+    let loaded: Vec<&str> = r["techniques"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["technique"] == "Loaded_Language")
+        .map(|t| t["text"].as_str().unwrap())
+        .collect();
+    assert!(loaded.contains(&"corrupt, arrogant"), "{loaded:?}");
+    for t in r["techniques"].as_array().unwrap() {
+        let (s, e) = (t["start"].as_u64().unwrap(), t["end"].as_u64().unwrap());
+        assert_eq!(chars(text, s, e), t["text"].as_str().unwrap());
+    }
+}
+
+#[test]
+fn text_report_is_plain_when_piped() {
+    let out = unspin().arg("analyze").arg(example()).assert().success();
+    let s = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(!s.contains('\x1b'), "no colour codes when not a terminal");
+    assert!(s.contains("── why"));
+    assert!(s.contains("vague attribution ×"));
+    assert!(s.contains("According to the Port City Tribune"));
+    let colored = unspin()
+        .args(["analyze", "--color", "always"])
+        .arg(example())
+        .assert()
+        .success();
+    assert!(String::from_utf8_lossy(&colored.get_output().stdout).contains("\x1b[1;31m"));
+}
+
+#[test]
+fn html_report_is_self_contained() {
+    let out = unspin()
+        .args(["analyze", "--format", "html"])
+        .arg(example())
+        .assert()
+        .success();
+    let html = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains("<mark class=\"t-loaded-language\""));
+    assert!(html.contains("src-vague"));
+    assert!(html.contains("<table>"));
+    for external in [
+        "src=\"http",
+        "href=\"http",
+        "<script src",
+        "@import",
+        "url(",
+    ] {
+        assert!(!html.contains(external), "external asset {external}");
+    }
+}
+
+#[test]
+fn stdin_and_title() {
+    let out = unspin()
+        .args([
+            "analyze",
+            "-",
+            "--format",
+            "json",
+            "--title",
+            "Mayor Accused",
+        ])
+        .write_stdin("Sources say the mayor lied.")
+        .assert()
+        .success();
+    let r = json_of(&out.get_output().stdout);
+    assert_eq!(r["title"], "Mayor Accused");
+    assert_eq!(r["headline"]["end"], 13);
+    assert_eq!(r["headline"]["clickbait"], Value::Null);
+    assert_eq!(r["sentences"][0]["attribution"]["kind"], "vague");
+}
+
+#[test]
+fn batch_keeps_one_line_per_input_in_order() {
+    let input = [
+        r#"{"id": "a", "title": "First", "text": "Sources say the dam is unsafe."}"#,
+        r#"this is not json"#,
+        r#"{"id": "c", "text": 42}"#,
+        r#"{"id": "d", "title": "Only a title", "text": ""}"#,
+        r#"{"id": "e"}"#,
+        r#"{"id": "f", "html": "<html><body><article><p>According to the council, the bridge passed its inspection and will stay open to traffic for the rest of the year, officials confirmed on Monday.</p></article></body></html>"}"#,
+        r#"{"id": "g", "html": "<html><body></body></html>"}"#,
+        r#"{"id": 8, "text": "The vote passed."}"#,
+    ]
+    .join("\n");
+    let out = unspin()
+        .args(["analyze", "--input", "-", "--output", "-"])
+        .write_stdin(input)
+        .assert()
+        .code(3);
+    let lines: Vec<Value> = String::from_utf8(out.get_output().stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 8);
+    let ids: Vec<&Value> = lines.iter().map(|l| &l["id"]).collect();
+    assert_eq!(
+        ids,
+        [
+            &Value::from("a"),
+            &Value::Null,
+            &Value::from("c"),
+            &Value::from("d"),
+            &Value::from("e"),
+            &Value::from("f"),
+            &Value::from("g"),
+            &Value::from("8")
+        ]
+    );
+    assert_eq!(lines[0]["schema"], "unspin.report/1");
+    assert_eq!(lines[1]["error"]["kind"], "invalid_record");
+    assert_eq!(lines[1]["error"]["line"], 2);
+    assert!(
+        lines[2]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"text\" must be a string, got a number")
+    );
+    assert_eq!(lines[2]["error"]["line"], 3);
+    assert_eq!(lines[3]["title"], "Only a title");
+    assert_eq!(lines[3]["sentences"].as_array().unwrap().len(), 0);
+    assert_eq!(lines[4]["error"]["line"], 5);
+    assert_eq!(lines[5]["source"]["format"], "html");
+    assert_eq!(lines[6]["error"]["kind"], "no_article");
+    assert_eq!(lines[7]["schema"], "unspin.report/1");
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(err.contains("4 of 8 records failed"), "{err}");
+}
+
+#[test]
+fn batch_all_good_exits_zero_and_writes_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let output = dir.path().join("out.jsonl");
+    std::fs::write(
+        &input,
+        "{\"id\":\"x\",\"text\":\"One.\"}\n{\"id\":\"y\",\"text\":\"Two.\"}\n",
+    )
+    .unwrap();
+    unspin()
+        .args(["analyze", "--input"])
+        .arg(&input)
+        .arg("--output")
+        .arg(&output)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(output).unwrap().lines().count(), 2);
+}
+
+#[test]
+fn batch_oversized_line_is_an_error_record() {
+    let big = format!("{{\"id\":\"big\",\"text\":\"{}\"}}", "a".repeat(5000));
+    let input = format!("{big}\n{{\"id\":\"ok\",\"text\":\"Fine.\"}}\n");
+    let out = unspin()
+        .args(["analyze", "--input", "-", "--max-bytes", "1000"])
+        .write_stdin(input)
+        .assert()
+        .code(3);
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["error"]["kind"], "oversized");
+    assert_eq!(lines[1]["id"], "ok");
+}
+
+fn file_with(bytes: &[u8]) -> tempfile::NamedTempFile {
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    f.write_all(bytes).unwrap();
+    f
+}
+
+#[test]
+fn bad_single_inputs_get_clear_errors() {
+    let cases: &[(&[u8], &str)] = &[
+        (b"", "input is empty"),
+        (
+            b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0",
+            "binary data (PNG image)",
+        ),
+        (
+            b"caf\xe9 au lait",
+            "not valid UTF-8 (first invalid byte at offset 3)",
+        ),
+        (
+            b"<html><head><title>Nothing</title></head><body><nav>menu</nav></body></html>",
+            "no article text",
+        ),
+    ];
+    for (bytes, want) in cases {
+        let f = file_with(bytes);
+        let out = unspin().arg("analyze").arg(f.path()).assert().code(4);
+        let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+        assert!(err.contains(want), "{want:?} not in {err:?}");
+    }
+}
+
+#[test]
+fn whitespace_only_is_a_report_with_a_warning() {
+    let f = file_with(b"  \n\n \t ");
+    let out = unspin()
+        .args(["analyze", "--format", "json"])
+        .arg(f.path())
+        .assert()
+        .success();
+    let r = json_of(&out.get_output().stdout);
+    assert_eq!(r["sentences"].as_array().unwrap().len(), 0);
+    assert!(r["warnings"][0].as_str().unwrap().contains("empty"));
+}
+
+#[test]
+fn html_with_legacy_charset_is_decoded() {
+    let body = "<p>Le maire a déclaré que le pont était sûr, mais des sources anonymes affirment le contraire depuis des mois.</p>";
+    let page = format!(
+        "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\"><title>Pont</title></head><body><article>{body}{body}</article></body></html>"
+    );
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&page);
+    let f = file_with(&bytes);
+    let out = unspin()
+        .args(["analyze", "--format", "json"])
+        .arg(f.path())
+        .assert()
+        .success();
+    let r = json_of(&out.get_output().stdout);
+    assert!(
+        r["text"]
+            .as_str()
+            .unwrap()
+            .contains("déclaré que le pont était sûr")
+    );
+    assert_eq!(r["source"]["charset"], "windows-1252");
+}
+
+#[test]
+fn twenty_megabyte_text_gets_a_report() {
+    let para = "Reports are coming in that the dam failed. The mayor said it held. ";
+    let text = para.repeat(20 * 1024 * 1024 / para.len() + 1);
+    let f = file_with(text.as_bytes());
+    let out = unspin()
+        .args(["analyze", "--format", "json"])
+        .arg(f.path())
+        .assert()
+        .success();
+    let r = json_of(&out.get_output().stdout);
+    assert_eq!(r["text"].as_str().unwrap().len(), text.len());
+    let over = unspin()
+        .args(["analyze", "--max-bytes", "1000000"])
+        .arg(f.path())
+        .assert()
+        .code(4);
+    assert!(
+        String::from_utf8_lossy(&over.get_output().stderr)
+            .contains("over the limit of 1000000 bytes")
+    );
+}
+
+#[test]
+fn several_paths_give_json_lines_and_keep_going_past_a_bad_one() {
+    let bad = file_with(b"");
+    let out = unspin()
+        .args(["analyze", "--format", "json"])
+        .arg(example())
+        .arg(bad.path())
+        .arg(example())
+        .assert()
+        .code(3);
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert_eq!(text.lines().count(), 2);
+    for l in text.lines() {
+        let r: Value = serde_json::from_str(l).unwrap();
+        assert!(r["id"].as_str().unwrap().ends_with("harbor-bridge.txt"));
+    }
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    unspin()
+        .args(["analyze", "--format", "pdf", "x"])
+        .assert()
+        .code(2);
+    unspin().args(["analyze"]).assert().code(1);
+}
