@@ -40,3 +40,8 @@ pub use ingest::{Document, Format, Limits};
 pub use report::Report;
 pub use span::Span;
 pub use technique::Technique;
+
+/// The README's code blocks, compiled and run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
