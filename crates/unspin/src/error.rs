@@ -22,6 +22,9 @@ pub enum Error {
     UnknownTechnique(String),
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
+    /// A dataset, label or prediction file that does not parse; the message names file and line.
+    #[error("{0}")]
+    Data(String),
 }
 
 impl Error {
@@ -36,6 +39,7 @@ impl Error {
             Error::Record(_) => "invalid_record",
             Error::UnknownTechnique(_) => "unknown_technique",
             Error::Io(_) => "io",
+            Error::Data(_) => "data",
         }
     }
 }

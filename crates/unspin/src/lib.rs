@@ -26,6 +26,7 @@ pub mod analyze;
 pub mod batch;
 pub mod detect;
 pub mod error;
+pub mod eval;
 pub mod ingest;
 pub mod lexicon;
 pub mod render;

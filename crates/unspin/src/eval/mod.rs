@@ -1,0 +1,6 @@
+//! Evaluation: the official scorers of each task, and the protocols that produce every number
+//! unspin reports about itself.
+
+pub mod metrics;
+pub mod ptc;
+pub mod ranking;
