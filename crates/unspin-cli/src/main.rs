@@ -1,5 +1,7 @@
 //! The `unspin` command: argument parsing, files and exit codes. The analysis is the library's.
 
+mod eval_cmd;
+
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::fs::File;
@@ -16,6 +18,7 @@ mod exit {
     // 2 is clap's usage error.
     pub const SOME_RECORDS_FAILED: u8 = 3;
     pub const BAD_INPUT: u8 = 4;
+    // 5: a score below its quality floor (`eval all --floors`).
 }
 
 #[derive(Parser)]
@@ -33,6 +36,8 @@ struct Cli {
 enum Command {
     /// Analyse articles: files, `-` for stdin, or a JSONL batch with --input.
     Analyze(AnalyzeArgs),
+    /// Evaluate the shipped models on the shared data with each task's official metric.
+    Eval(eval_cmd::EvalArgs),
 }
 
 #[derive(Parser)]
@@ -82,6 +87,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => analyze(args),
+        Command::Eval(args) => eval_cmd::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

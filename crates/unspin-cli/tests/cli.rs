@@ -361,3 +361,85 @@ fn usage_errors_exit_two() {
         .code(2);
     unspin().args(["analyze"]).assert().code(1);
 }
+
+/// A PTC-shaped folder with one hand-written article, for the eval command.
+fn ptc_fixture() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join("dev-articles")).unwrap();
+    let text = "Council Votes\n\nThe evil, corrupt council voted again. Residents were furious.\n";
+    std::fs::write(root.join("dev-articles/article1.txt"), text).unwrap();
+    // "evil, corrupt" is chars 19..32.
+    std::fs::write(root.join("dev-task-si.labels"), "1\t19\t32\n").unwrap();
+    std::fs::write(
+        root.join("dev-task-flc-tc.labels"),
+        "1\tLoaded_Language\t19\t32\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn eval_techniques_scores_own_output_and_prediction_files() {
+    let dir = ptc_fixture();
+    let out = unspin()
+        .args([
+            "eval",
+            "techniques",
+            "--split",
+            "dev",
+            "--format",
+            "json",
+            "--data",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let r = json_of(&out.get_output().stdout);
+    assert_eq!(r["si"]["f1"], 1.0, "{r}");
+    assert_eq!(r["full"]["f1"], 1.0);
+    assert_eq!(r["tc"]["micro_f1"], 1.0);
+    assert!(r["tc"]["per_technique"]["Loaded_Language"].is_number());
+
+    let pred = dir.path().join("pred.tsv");
+    std::fs::write(&pred, "1\t19\t25\n").unwrap();
+    let out = unspin()
+        .args([
+            "eval",
+            "techniques",
+            "--split",
+            "dev",
+            "--task",
+            "si",
+            "--data",
+        ])
+        .arg(dir.path())
+        .arg("--predictions")
+        .arg(&pred)
+        .assert()
+        .success();
+    let r = json_of(&out.get_output().stdout);
+    assert_eq!(r["precision"], 1.0);
+    assert!((r["recall"].as_f64().unwrap() - 6.0 / 13.0).abs() < 1e-9);
+
+    std::fs::write(&pred, "99\t0\t5\n").unwrap();
+    let out = unspin()
+        .args([
+            "eval",
+            "techniques",
+            "--split",
+            "dev",
+            "--task",
+            "si",
+            "--data",
+        ])
+        .arg(dir.path())
+        .arg("--predictions")
+        .arg(&pred)
+        .assert()
+        .code(1);
+    assert!(
+        String::from_utf8_lossy(&out.get_output().stderr)
+            .contains("article 99 is not in the dev split")
+    );
+}

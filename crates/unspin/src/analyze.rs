@@ -32,6 +32,11 @@ impl Analyzer {
         }
     }
 
+    /// Name, version and kind of every detector this analyzer runs.
+    pub fn models(&self) -> Vec<detect::ModelInfo> {
+        self.detectors.iter().map(|d| d.info()).collect()
+    }
+
     pub fn analyze(&self, doc: &Document) -> Report {
         let a = Analyzed::new(&doc.text);
         let mut findings = Vec::new();

@@ -2,5 +2,6 @@
 //! unspin reports about itself.
 
 pub mod metrics;
+pub mod protocols;
 pub mod ptc;
 pub mod ranking;

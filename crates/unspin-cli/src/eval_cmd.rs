@@ -1,0 +1,552 @@
+//! `unspin eval …`: runs the library's evaluation protocols, prints tables or JSON, writes
+//! `docs/EVALUATION.md` and checks the quality floors.
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use unspin::Analyzer;
+use unspin::eval::metrics::Binary;
+use unspin::eval::protocols::{self, PredictionTask};
+
+#[derive(Parser)]
+pub struct EvalArgs {
+    #[command(subcommand)]
+    task: EvalTask,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Out {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Task {
+    Si,
+    Tc,
+    Full,
+}
+
+#[derive(Subcommand)]
+enum EvalTask {
+    /// Persuasion techniques on PTC (SemEval-2020 Task 11): SI, TC on gold spans, full task.
+    Techniques {
+        /// The PTC folder (or the shared data root).
+        #[arg(long, default_value = "../shared/data/ptc2020")]
+        data: PathBuf,
+        #[arg(long, default_value = "dev")]
+        split: String,
+        /// Score this prediction file (official format) instead of unspin's own output.
+        #[arg(long)]
+        predictions: Option<PathBuf>,
+        /// How to score --predictions: si (3 columns), tc or full (4 columns).
+        #[arg(long, value_enum, default_value_t = Task::Full, requires = "predictions")]
+        task: Task,
+        #[arg(long, value_enum, default_value_t = Out::Table)]
+        format: Out,
+    },
+    /// Document reliability on the article pool: grouped-by-site folds and leave-one-corpus-out.
+    Reliability {
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        #[arg(long, default_value_t = 5)]
+        folds: usize,
+        /// Leave FA-KES out of the pool (its labels do not follow from the text).
+        #[arg(long)]
+        without_fakes: bool,
+        #[arg(long, value_enum, default_value_t = Out::Table)]
+        format: Out,
+    },
+    /// Hedging on the Wikipedia weasel sentences (F1 of the uncertain class).
+    Hedging {
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        #[arg(long, value_enum, default_value_t = Out::Table)]
+        format: Out,
+    },
+    /// Check-worthiness (CLEF 2019 MAP by debate, ClaimBuster F1).
+    Checkworthy {
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        #[arg(long, value_enum, default_value_t = Out::Table)]
+        format: Out,
+    },
+    /// Clickbait headlines (accuracy).
+    Clickbait {
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        #[arg(long, value_enum, default_value_t = Out::Table)]
+        format: Out,
+    },
+    /// Every task; writes docs/EVALUATION.md and checks the floors.
+    All {
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        /// Where to write the report.
+        #[arg(long, default_value = "docs/EVALUATION.md")]
+        output: PathBuf,
+        /// Quality floors: fail (exit 5) when a score is below its floor.
+        #[arg(long)]
+        floors: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Out::Table)]
+        format: Out,
+    },
+}
+
+/// Exit code when a score falls below its floor.
+pub const BELOW_FLOOR: u8 = 5;
+
+pub fn run(args: EvalArgs) -> Result<u8> {
+    let analyzer = Analyzer::new();
+    match args.task {
+        EvalTask::Techniques {
+            data,
+            split,
+            predictions,
+            task,
+            format,
+        } => {
+            let root = protocols::locate(&data, "ptc2020", &format!("{split}-task-flc-tc.labels"))?;
+            if let Some(file) = predictions {
+                let task = match task {
+                    Task::Si => PredictionTask::Si,
+                    Task::Tc => PredictionTask::Tc,
+                    Task::Full => PredictionTask::Full,
+                };
+                let score = protocols::score_predictions(&root, &split, &file, task)?;
+                println!("{}", serde_json::to_string_pretty(&score)?);
+                return Ok(0);
+            }
+            let e = protocols::techniques(&analyzer, &root, &split)?;
+            match format {
+                Out::Json => println!("{}", serde_json::to_string_pretty(&e)?),
+                Out::Table => print!("{}", techniques_md(&e)),
+            }
+        }
+        EvalTask::Reliability {
+            data,
+            folds,
+            without_fakes,
+            format,
+        } => {
+            let e = protocols::reliability(&analyzer, &data, folds, !without_fakes)?;
+            match format {
+                Out::Json => println!("{}", serde_json::to_string_pretty(&e)?),
+                Out::Table => print!("{}", reliability_md(&e)),
+            }
+        }
+        EvalTask::Hedging { data, format } => {
+            let e = protocols::hedging(&analyzer, &data)?;
+            match format {
+                Out::Json => println!("{}", serde_json::to_string_pretty(&e)?),
+                Out::Table => print!("{}", hedging_md(&e)),
+            }
+        }
+        EvalTask::Checkworthy { data, format } => {
+            let v = checkworthy_summary(&data)?;
+            match format {
+                Out::Json => println!("{}", serde_json::to_string_pretty(&v)?),
+                Out::Table => print!("{}", no_model_md("Check-worthiness", &v)),
+            }
+        }
+        EvalTask::Clickbait { data, format } => {
+            let v = clickbait_summary(&data)?;
+            match format {
+                Out::Json => println!("{}", serde_json::to_string_pretty(&v)?),
+                Out::Table => print!("{}", no_model_md("Clickbait", &v)),
+            }
+        }
+        EvalTask::All {
+            data,
+            output,
+            floors,
+            format,
+        } => return all(&analyzer, &data, &output, floors.as_deref(), format),
+    }
+    Ok(0)
+}
+
+fn checkworthy_summary(data: &Path) -> Result<Value> {
+    let dir = protocols::locate(data, "checkworthy", "clef2019_train.csv")?;
+    let clef = unspin::data::sentences::clef2019(&dir.join("clef2019_train.csv"))?;
+    let cb = unspin::data::sentences::claimbuster(&dir.join("claimbuster_kfold_25ncs.csv"))?;
+    let debates: std::collections::BTreeSet<_> =
+        clef.iter().filter_map(|c| c.debate.clone()).collect();
+    Ok(json!({
+        "model": null,
+        "note": "no check-worthiness model ships yet; `sentences[].checkworthiness` is null",
+        "clef2019": {"sentences": clef.len(), "checkworthy": clef.iter().filter(|c| c.checkworthy).count(), "debates": debates.len()},
+        "claimbuster": {"sentences": cb.len(), "checkworthy": cb.iter().filter(|c| c.checkworthy).count()},
+    }))
+}
+
+fn clickbait_summary(data: &Path) -> Result<Value> {
+    let dir = protocols::locate(data, "clickbait", "clickbait.txt")?;
+    let h = unspin::data::sentences::clickbait(&dir)?;
+    Ok(json!({
+        "model": null,
+        "note": "no clickbait model ships yet; `headline.clickbait` is null",
+        "headlines": h.len(),
+        "clickbait": h.iter().filter(|x| x.label).count(),
+    }))
+}
+
+fn f(x: f64) -> String {
+    format!("{x:.3}")
+}
+
+fn fo(x: Option<f64>) -> String {
+    x.map_or("—".to_string(), f)
+}
+
+fn techniques_md(e: &protocols::TechniquesEval) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "PTC {} split: {} articles, {} gold technique spans, {} predicted spans",
+        e.split, e.articles, e.gold_spans, e.predicted_spans
+    );
+    let _ = writeln!(o, "system: {}\n", e.system);
+    let _ = writeln!(o, "| task | precision | recall | F1 |\n|---|---|---|---|");
+    let _ = writeln!(
+        o,
+        "| SI (span identification, merged) | {} | {} | {} |",
+        f(e.si.precision),
+        f(e.si.recall),
+        f(e.si.f1)
+    );
+    let _ = writeln!(
+        o,
+        "| Full task (span + technique) | {} | {} | {} |",
+        f(e.full.overall.precision),
+        f(e.full.overall.recall),
+        f(e.full.overall.f1)
+    );
+    let _ = writeln!(
+        o,
+        "\nTC on gold spans ({}): micro-F1 {}, macro-F1 {}\n",
+        e.tc_system,
+        f(e.tc.micro_f1),
+        f(e.tc.macro_f1)
+    );
+    let _ = writeln!(
+        o,
+        "| technique | TC F1 | full-task P | full-task R | full-task F1 |\n|---|---|---|---|---|"
+    );
+    for (t, tc) in &e.tc.per_technique {
+        let fl = e.full.per_technique.get(t).copied().unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "| {t} | {} | {} | {} | {} |",
+            f(*tc),
+            f(fl.precision),
+            f(fl.recall),
+            f(fl.f1)
+        );
+    }
+    o
+}
+
+fn binary_md(m: &Binary) -> String {
+    format!(
+        "| n | accuracy | P (pos) | R (pos) | F1 (pos) | macro-F1 | ROC-AUC | PR-AUC | Brier | ECE |\n|---|---|---|---|---|---|---|---|---|---|\n| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+        m.n,
+        f(m.accuracy),
+        f(m.per_class[1].precision),
+        f(m.per_class[1].recall),
+        f(m.per_class[1].f1),
+        f(m.macro_f1),
+        fo(m.roc_auc),
+        fo(m.pr_auc),
+        fo(m.brier),
+        fo(m.ece)
+    )
+}
+
+fn reliability_md(e: &protocols::ReliabilityEval) -> String {
+    let mut o = String::new();
+    let d = &e.dedup;
+    let _ = writeln!(o, "system: {}", e.system);
+    let _ = writeln!(
+        o,
+        "pool: {} loaded, {} dropped by the label mapping, {} empty or stub, {} duplicate groups ({} copies removed), {} groups with conflicting labels ({} articles dropped), {} kept; {} sites; FA-KES {}\n",
+        d.loaded,
+        d.unlabelled,
+        d.stubs,
+        d.duplicate_groups,
+        d.duplicates_removed,
+        d.conflicting_groups,
+        d.conflicting_removed,
+        d.kept,
+        e.sites,
+        if e.include_fakes {
+            "included"
+        } else {
+            "left out"
+        }
+    );
+    let _ = writeln!(
+        o,
+        "| held-out corpus | articles | unreliable | ROC-AUC | PR-AUC |\n|---|---|---|---|---|"
+    );
+    for c in &e.leave_one_corpus_out {
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {} |",
+            c.corpus,
+            c.articles,
+            c.unreliable,
+            fo(c.roc_auc),
+            fo(c.pr_auc)
+        );
+    }
+    let _ = writeln!(o, "| mean | | | {} | |", fo(loco_mean(e)));
+    let folds: Vec<String> = e.grouped_cv_auc.iter().map(|x| fo(*x)).collect();
+    let _ = writeln!(
+        o,
+        "\n{}-fold CV grouped by site: ROC-AUC per fold {} (mean {})\n",
+        e.folds,
+        folds.join(", "),
+        fo(e.grouped_cv_auc_mean)
+    );
+    let _ = writeln!(
+        o,
+        "pooled (label metrics at the median score; Brier and ECE need a calibrated probability):\n"
+    );
+    o.push_str(&binary_md(&e.pooled));
+    o
+}
+
+fn loco_mean(e: &protocols::ReliabilityEval) -> Option<f64> {
+    let v: Vec<f64> = e
+        .leave_one_corpus_out
+        .iter()
+        .filter_map(|c| c.roc_auc)
+        .collect();
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+fn hedging_md(e: &protocols::HedgingEval) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "system: {}; {} sentences, {} uncertain\n",
+        e.system, e.sentences, e.uncertain
+    );
+    o.push_str(&binary_md(&e.metrics));
+    o
+}
+
+fn no_model_md(name: &str, v: &Value) -> String {
+    format!(
+        "{name}: {}\n\n```json\n{}\n```\n",
+        v["note"].as_str().unwrap_or(""),
+        serde_json::to_string_pretty(v).unwrap_or_default()
+    )
+}
+
+/// Runs every protocol, writes the Markdown report, and checks the floors.
+fn all(
+    analyzer: &Analyzer,
+    data: &Path,
+    output: &Path,
+    floors: Option<&Path>,
+    format: Out,
+) -> Result<u8> {
+    let t0 = Instant::now();
+    let ptc_root = protocols::locate(data, "ptc2020", "dev-task-flc-tc.labels")?;
+    let tech = protocols::techniques(analyzer, &ptc_root, "dev")?;
+    let rel = protocols::reliability(analyzer, data, 5, true)?;
+    let rel_nofakes = protocols::reliability(analyzer, data, 5, false)?;
+    let hedge = protocols::hedging(analyzer, data)?;
+    let cw = checkworthy_summary(data)?;
+    let cb = clickbait_summary(data)?;
+    let elapsed = t0.elapsed().as_secs_f64();
+
+    let mut scores: BTreeMap<String, f64> = BTreeMap::new();
+    scores.insert("techniques.si.f1".into(), tech.si.f1);
+    scores.insert("techniques.full.f1".into(), tech.full.overall.f1);
+    scores.insert("techniques.tc.micro_f1".into(), tech.tc.micro_f1);
+    if let Some(m) = loco_mean(&rel_nofakes) {
+        scores.insert("reliability.loco_mean_auc_without_fakes".into(), m);
+    }
+    scores.insert("hedging.f1_uncertain".into(), hedge.metrics.per_class[1].f1);
+
+    let versions: Vec<protocols::DatasetVersion> = [
+        ("ptc2020", "dev-task-flc-tc.labels"),
+        ("ptc2020", "dev-task-si.labels"),
+        ("ptc2020", "dev-articles"),
+        ("articles", "buzzfeed-webis-2016/articles"),
+        ("articles", "fakenewsnet-v1"),
+        ("articles", "fakenewscorpus-sample/news_sample.csv"),
+        ("articles", "fa-kes/FA-KES-Dataset.csv"),
+        ("hedging", "wiki_weasel_train.csv"),
+        ("checkworthy", "clef2019_train.csv"),
+        ("checkworthy", "claimbuster_kfold_25ncs.csv"),
+        ("clickbait", "clickbait.txt"),
+        ("clickbait", "non_clickbait.txt"),
+    ]
+    .iter()
+    .map(|(sub, rel)| {
+        protocols::dataset_version(&data.join(sub), rel).map(|mut v| {
+            v.path = format!("{sub}/{}", v.path);
+            v
+        })
+    })
+    .collect::<unspin::Result<_>>()?;
+
+    let md = evaluation_md(
+        &tech,
+        &rel,
+        &rel_nofakes,
+        &hedge,
+        &cw,
+        &cb,
+        &versions,
+        &scores,
+        elapsed,
+    );
+    if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    std::fs::write(output, &md).with_context(|| format!("cannot write {}", output.display()))?;
+    match format {
+        Out::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({
+                "techniques": tech, "reliability": rel, "reliability_without_fakes": rel_nofakes,
+                "hedging": hedge, "checkworthy": cw, "clickbait": cb, "gated_scores": scores,
+            }))?
+        ),
+        Out::Table => {
+            println!("wrote {} in {elapsed:.1}s", output.display());
+            for (k, v) in &scores {
+                println!("{k:<45} {v:.4}");
+            }
+        }
+    }
+    match floors {
+        None => Ok(0),
+        Some(path) => check_floors(path, &scores),
+    }
+}
+
+fn check_floors(path: &Path, scores: &BTreeMap<String, f64>) -> Result<u8> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read floors file {}", path.display()))?;
+    let floors: BTreeMap<String, f64> = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a JSON object of numbers", path.display()))?;
+    if floors.is_empty() {
+        bail!("{} sets no floor", path.display());
+    }
+    let mut failed = 0;
+    for (key, floor) in &floors {
+        match scores.get(key) {
+            None => {
+                eprintln!(
+                    "floor {key}: no such score (known: {})",
+                    scores.keys().cloned().collect::<Vec<_>>().join(", ")
+                );
+                failed += 1;
+            }
+            Some(v) if v < floor => {
+                eprintln!("floor {key}: {v:.4} is below the floor {floor:.4}");
+                failed += 1;
+            }
+            Some(v) => println!("floor {key}: {v:.4} ≥ {floor:.4} ok"),
+        }
+    }
+    Ok(if failed > 0 { BELOW_FLOOR } else { 0 })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn evaluation_md(
+    tech: &protocols::TechniquesEval,
+    rel: &protocols::ReliabilityEval,
+    rel_nofakes: &protocols::ReliabilityEval,
+    hedge: &protocols::HedgingEval,
+    cw: &Value,
+    cb: &Value,
+    versions: &[protocols::DatasetVersion],
+    scores: &BTreeMap<String, f64>,
+    elapsed: f64,
+) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "# Evaluation\n\nEvery number here comes from one command, run from the repository root with the shared data beside it:\n\n```sh\ncargo run --release -p unspin-cli -- eval all --data ../shared/data\n```\n\nIt took {elapsed:.0} s on this machine (2 cores). Each section can be rerun alone (`unspin eval techniques|reliability|hedging|checkworthy|clickbait`, `--format json` for machine-readable results). The held-out test sets of these tasks are not available to the project; every number below is on training or development data, with the protocol stated, and none of the shipped rules or models was tuned on what it is scored on unless said so.\n"
+    );
+    let _ = writeln!(
+        o,
+        "## Status of the models\n\nThis version ships rule- and lexicon-based detectors only. The trained models (technique tagger and classifier, reliability, check-worthiness, hedging, clickbait) are later issues; where none exists the report fields are `null` and this page says so instead of printing a number.\n"
+    );
+
+    let _ = writeln!(
+        o,
+        "## Persuasion techniques (PTC, SemEval-2020 Task 11)\n\nProtocol: `unspin eval techniques --data ../shared/data/ptc2020 --split dev`. The analyzer runs on each dev article; its technique spans are scored with the ported official scorers (SI with merged predictions as the scorer's `-m`; the 2019 FLC scorer for the full task; TC micro-F1 on the gold spans). Golden tests reproduce the organisers' F1=0.647181 (SI) and F1=0.600000 (TC) on their scorer samples.\n"
+    );
+    o.push_str(&techniques_md(tech));
+    let _ = writeln!(
+        o,
+        "\nAnchors (SemEval-2020 **test** set, not dev): SI F1 0.517 best, 0.377 best logistic regression; TC micro-F1 0.637 best, 0.574 best feature-based, 0.252 length-only baseline. The only technique the current rules emit is Loaded_Language, so SI and full-task numbers measure that one lexicon detector against all 14 techniques.\n"
+    );
+
+    let _ = writeln!(
+        o,
+        "## Document reliability (article pool)\n\nProtocol: `unspin eval reliability --data ../shared/data`. Label mapping as in the reliability issue (FakeNewsNet Fake=1; BuzzFeed-Webis mostly false / mixture = 1, mostly true = 0, no factual content dropped; FakeNewsCorpus fake, conspiracy, unreliable, junksci, hate, bias, clickbait = 1, reliable, political = 0; FA-KES fake = 1). Exact duplicates (whitespace-normalised text) reduced to one, groups with conflicting labels dropped, \"Moved Permanently\" stubs dropped. Folds are grouped by site, so no publisher is in two folds.\n\n### With FA-KES\n"
+    );
+    o.push_str(&reliability_md(rel));
+    let _ = writeln!(o, "\n### Without FA-KES\n");
+    o.push_str(&reliability_md(rel_nofakes));
+    let _ = writeln!(
+        o,
+        "\nReference (TF-IDF 1–2-grams + logistic regression on this pool, from the reliability issue): in-domain 5-fold AUC 0.85; leave-one-corpus-out AUC 0.82 (BuzzFeed-Webis), 0.74 (FakeNewsCorpus), 0.97 (FakeNewsNet), 0.51 (FA-KES).\n"
+    );
+
+    let _ = writeln!(
+        o,
+        "## Hedging (CoNLL-2010 Wikipedia weasel sentences)\n\nProtocol: `unspin eval hedging --data ../shared/data`; a sentence is predicted uncertain when the hedging detector marks any cue in it; positive class = uncertain. The rules were written from the Hyland list and our own patterns, not fitted to this file.\n"
+    );
+    o.push_str(&hedging_md(hedge));
+    let _ = writeln!(
+        o,
+        "\nAnchor: CoNLL-2010 Wikipedia best F1 ≈ 0.60; TF-IDF + logistic regression on this file F1 0.61 (from the sentence-signals issue).\n"
+    );
+
+    let _ = writeln!(
+        o,
+        "## Check-worthiness\n\n{}\n\nProtocol ready for the model: CLEF CheckThat! 2019 MAP by debate (cross-validation grouped by debate), R-precision and P@k (`unspin::eval::ranking`), ClaimBuster F1 of the check-worthy class. Anchor: CLEF 2019 task 1 best primary MAP ≈ 0.166 (test set).\n\n```json\n{}\n```\n",
+        cw["note"].as_str().unwrap_or(""),
+        serde_json::to_string_pretty(cw).unwrap_or_default()
+    );
+    let _ = writeln!(
+        o,
+        "## Clickbait\n\n{}\n\nAnchor: Chakraborty et al. 2016 SVM accuracy 0.93.\n\n```json\n{}\n```\n",
+        cb["note"].as_str().unwrap_or(""),
+        serde_json::to_string_pretty(cb).unwrap_or_default()
+    );
+
+    let _ = writeln!(
+        o,
+        "## Quality gate\n\n`.ci/run` runs this command with `--floors floors.json` and fails when a score falls below its floor. Gated scores of this run:\n\n| score | value |\n|---|---|"
+    );
+    for (k, v) in scores {
+        let _ = writeln!(o, "| `{k}` | {v:.4} |");
+    }
+    let _ = writeln!(
+        o,
+        "\n## Dataset versions (SHA-256)\n\n| file or folder under `../shared/data` | sha256 |\n|---|---|"
+    );
+    for v in versions {
+        let _ = writeln!(o, "| {} | `{}` |", v.path, v.sha256);
+    }
+    let _ = writeln!(
+        o,
+        "\n## Data and citations\n\nPTC: Da San Martino et al. 2019 (EMNLP), 2020 (SemEval Task 11). BuzzFeed-Webis Fake News Corpus 2016: Potthast et al. 2018. FakeNewsNet: Shu et al. 2018. FakeNewsCorpus (OpenSources labels). FA-KES: Salem et al. 2019. CoNLL-2010 shared task (Farkas et al. 2010). CLEF CheckThat! 2019 (Atanasova et al. 2019); ClaimBuster (Arslan et al. 2020). Clickbait: Chakraborty et al. 2016."
+    );
+    o
+}
