@@ -1,6 +1,7 @@
 //! The `unspin` command: argument parsing, files and exit codes. The analysis is the library's.
 
 mod eval_cmd;
+mod train_cmd;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -38,6 +39,8 @@ enum Command {
     Analyze(AnalyzeArgs),
     /// Evaluate the shipped models on the shared data with each task's official metric.
     Eval(eval_cmd::EvalArgs),
+    /// Train a shipped model from the shared data and write its versioned model file.
+    Train(train_cmd::TrainArgs),
 }
 
 #[derive(Parser)]
@@ -88,6 +91,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Analyze(args) => analyze(args),
         Command::Eval(args) => eval_cmd::run(args),
+        Command::Train(args) => train_cmd::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -7,6 +7,7 @@ use crate::report::{
     AttributionReport, Headline, HedgeCueSpan, Reason, Reliability, Report, SCHEMA, SentenceReport,
     TechniqueSpan,
 };
+use crate::model::techniques::{TechniqueModel, TechniqueTagger};
 use crate::text::Analyzed;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 /// it is `Send + Sync`, and `analyze` takes `&self`.
 pub struct Analyzer {
     detectors: Vec<Box<dyn Detector>>,
+    techniques: Option<Arc<TechniqueTagger>>,
 }
 
 impl Default for Analyzer {
@@ -25,11 +27,36 @@ impl Default for Analyzer {
 }
 
 impl Analyzer {
+    /// The analyzer with the models embedded in the binary.
     pub fn new() -> Analyzer {
+        let model = crate::model::embedded_techniques().expect("the embedded technique model decodes (pinned by a test)");
+        Analyzer::with_technique_model(model).expect("the embedded technique model matches this build")
+    }
+
+    /// The analyzer with a given technique model (e.g. one just trained, or read with
+    /// `--model`); without one, the lexicon loaded-language detector stands in.
+    pub fn with_technique_model(model: Option<TechniqueModel>) -> crate::Result<Analyzer> {
         let lex = Arc::new(Lexicons::load());
-        Analyzer {
-            detectors: detect::default_detectors(&lex),
+        let mut detectors: Vec<Box<dyn Detector>> = vec![
+            Box::new(detect::HedgingDetector::new(lex.clone())),
+            Box::new(detect::AttributionDetector::new(lex.clone())),
+        ];
+        let techniques = match model {
+            Some(m) => Some(Arc::new(TechniqueTagger::new(m, lex.clone())?)),
+            None => {
+                detectors.push(Box::new(detect::LoadedLanguageDetector::new(lex.clone())));
+                None
+            }
+        };
+        if let Some(t) = &techniques {
+            detectors.push(Box::new(SharedTagger(t.clone())));
         }
+        Ok(Analyzer { detectors, techniques })
+    }
+
+    /// The technique model, when one is loaded.
+    pub fn technique_tagger(&self) -> Option<&TechniqueTagger> {
+        self.techniques.as_deref()
     }
 
     /// Name, version and kind of every detector this analyzer runs.
@@ -49,6 +76,19 @@ impl Analyzer {
             findings,
             self.detectors.iter().map(|d| d.info()).collect(),
         )
+    }
+}
+
+/// The tagger is shared between the detector list and `technique_tagger()`.
+struct SharedTagger(Arc<TechniqueTagger>);
+
+impl Detector for SharedTagger {
+    fn info(&self) -> detect::ModelInfo {
+        self.0.info()
+    }
+
+    fn detect(&self, doc: &Analyzed<'_>, out: &mut Vec<Finding>) {
+        self.0.detect(doc, out)
     }
 }
 

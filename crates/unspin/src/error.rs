@@ -22,6 +22,8 @@ pub enum Error {
     UnknownTechnique(String),
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
+    #[error("model: {0}")]
+    Model(String),
     /// A dataset, label or prediction file that does not parse; the message names file and line.
     #[error("{0}")]
     Data(String),
@@ -40,6 +42,7 @@ impl Error {
             Error::UnknownTechnique(_) => "unknown_technique",
             Error::Io(_) => "io",
             Error::Data(_) => "data",
+            Error::Model(_) => "model",
         }
     }
 }

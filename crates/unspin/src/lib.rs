@@ -30,6 +30,7 @@ pub mod error;
 pub mod eval;
 pub mod ingest;
 pub mod lexicon;
+pub mod model;
 pub mod render;
 pub mod report;
 pub mod span;

@@ -86,15 +86,6 @@ pub struct TechniqueFinding {
     pub evidence: Vec<String>,
 }
 
-/// The detectors a default analyzer runs.
-pub fn default_detectors(lex: &std::sync::Arc<crate::lexicon::Lexicons>) -> Vec<Box<dyn Detector>> {
-    vec![
-        Box::new(HedgingDetector::new(lex.clone())),
-        Box::new(AttributionDetector::new(lex.clone())),
-        Box::new(LoadedLanguageDetector::new(lex.clone())),
-    ]
-}
-
 /// Whether `bytes` is delimited by non-word characters in `text` (or the text's ends).
 pub(crate) fn at_word_bounds(text: &str, bytes: &Range<usize>) -> bool {
     let before = text[..bytes.start].chars().next_back();

@@ -81,15 +81,33 @@ pub fn techniques(analyzer: &Analyzer, ptc_root: &Path, split: &str) -> Result<T
         .collect();
     let si = ptc::score_si(&si_pred, &s.si, true)?;
     let full = ptc::score_flc(&pred, &s.tc, &names)?;
-    // No technique classifier ships yet: label every gold span with the most frequent technique
-    // of the training data, the honest floor any classifier must beat.
-    let tc_pred: Vec<LabelSpan> =
-        s.tc.iter()
-            .map(|g| LabelSpan {
-                technique: Some(Technique::LoadedLanguage.as_str().to_string()),
-                ..g.clone()
-            })
-            .collect();
+    // TC on the gold spans: the model's classifier when one is loaded, else the most frequent
+    // technique of the training data, the honest floor any classifier must beat.
+    let (tc_pred, tc_system) = match analyzer.technique_tagger() {
+        Some(tagger) => {
+            let mut out = Vec::with_capacity(s.tc.len());
+            for a in &s.articles {
+                let gold: Vec<&LabelSpan> = s.tc.iter().filter(|g| g.article == a.id).collect();
+                if gold.is_empty() {
+                    continue;
+                }
+                let doc = crate::text::Analyzed::new(&a.text);
+                let offsets: Vec<(usize, usize)> = gold.iter().map(|g| (g.start, g.end)).collect();
+                for (g, t) in gold.iter().zip(tagger.classify_spans(&doc, &offsets)) {
+                    out.push(LabelSpan { technique: Some(t.as_str().to_string()), ..(*g).clone() });
+                }
+            }
+            let m = tagger.model();
+            (out, format!("{} {} span classifier", m.name, m.version))
+        }
+        None => (
+            s.tc
+                .iter()
+                .map(|g| LabelSpan { technique: Some(Technique::LoadedLanguage.as_str().to_string()), ..g.clone() })
+                .collect(),
+            "majority class (Loaded_Language) — no technique classifier loaded".to_string(),
+        ),
+    };
     let tc = ptc::score_tc(&tc_pred, &s.tc, &names)?;
     Ok(TechniquesEval {
         split: split.to_string(),
@@ -105,7 +123,7 @@ pub fn techniques(analyzer: &Analyzer, ptc_root: &Path, split: &str) -> Result<T
             .join(", "),
         si,
         tc,
-        tc_system: "majority class (Loaded_Language) — no technique classifier yet".to_string(),
+        tc_system,
         full,
     })
 }

@@ -1,0 +1,83 @@
+//! `unspin train …`: trains a shipped model from the shared data and writes its versioned file.
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+use unspin::Analyzer;
+use unspin::eval::protocols;
+use unspin::lexicon::Lexicons;
+use unspin::model::{format, techniques};
+
+#[derive(Parser)]
+pub struct TrainArgs {
+    #[command(subcommand)]
+    task: TrainTask,
+}
+
+#[derive(Subcommand)]
+enum TrainTask {
+    /// The persuasion-technique span tagger and classifier, on the PTC training split.
+    Techniques {
+        /// The PTC folder (or the shared data root).
+        #[arg(long, default_value = "../shared/data/ptc2020")]
+        data: PathBuf,
+        /// Where to write the model (the file the binary embeds by default).
+        #[arg(long, default_value = "crates/unspin/models/techniques.bin")]
+        output: PathBuf,
+        #[arg(long, default_value_t = 13)]
+        seed: u64,
+        /// Cross-validation folds for choosing the span threshold and calibrating.
+        #[arg(long, default_value_t = 3)]
+        folds: usize,
+    },
+}
+
+pub fn run(args: TrainArgs) -> Result<u8> {
+    match args.task {
+        TrainTask::Techniques { data, output, seed, folds } => {
+            let t0 = Instant::now();
+            let root = protocols::locate(&data, "ptc2020", "train-task-flc-tc.labels")?;
+            let split = unspin::data::ptc::split(&root, "train")?;
+            let hash = [
+                protocols::dataset_version(&root, "train-articles")?,
+                protocols::dataset_version(&root, "train-task-si.labels")?,
+                protocols::dataset_version(&root, "train-task-flc-tc.labels")?,
+            ]
+            .iter()
+            .map(|v| v.sha256.clone())
+            .collect::<Vec<_>>()
+            .join(":");
+            let mut opts = techniques::TrainOptions { seed, folds, ..Default::default() };
+            opts.si.seed = seed;
+            opts.tc.seed = seed;
+            let lex = Arc::new(Lexicons::load());
+            let (mut model, summary) = techniques::train(lex, &split.articles, &split.si, &split.tc, hash, &opts)?;
+            eprintln!(
+                "trained on {} articles, {} spans in {:.1}s: CV SI F1 {:.3} (threshold {:.2}, gap {}), CV TC micro-F1 {:.3}, temperature {:.2}",
+                split.articles.len(),
+                split.tc.len(),
+                t0.elapsed().as_secs_f64(),
+                summary.cv_si_f1,
+                summary.si_threshold,
+                summary.si_gap,
+                summary.cv_tc_micro_f1,
+                summary.tc_temperature
+            );
+            // Dev scores are recorded with the model for reference; nothing above looked at dev.
+            if let Ok(dev_root) = protocols::locate(&data, "ptc2020", "dev-task-flc-tc.labels") {
+                let analyzer = Analyzer::with_technique_model(Some(model.clone()))?;
+                let e = protocols::techniques(&analyzer, &dev_root, "dev")?;
+                model.metrics.insert("dev.si.f1".into(), e.si.f1);
+                model.metrics.insert("dev.tc.micro_f1".into(), e.tc.micro_f1);
+                model.metrics.insert("dev.full.f1".into(), e.full.overall.f1);
+                eprintln!("dev: SI F1 {:.3}, TC micro-F1 {:.3}, full-task F1 {:.3}", e.si.f1, e.tc.micro_f1, e.full.overall.f1);
+            }
+            let bytes = format::encode(&model)?;
+            std::fs::write(&output, &bytes).with_context(|| format!("cannot write {}", output.display()))?;
+            eprintln!("wrote {} ({} bytes) in {:.1}s", output.display(), bytes.len(), t0.elapsed().as_secs_f64());
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,795 @@
+//! The persuasion-technique model: a token tagger that finds propaganda spans (SI) and a span
+//! classifier that names the technique (TC), both linear over hashed features, trained by
+//! `unspin train techniques` on the PTC training split.
+//!
+//! Features, chosen for what the techniques are made of: the words of and around a span, its
+//! length (the strongest single cue: slogans are short, doubt and causal oversimplification are
+//! clauses), the lexicons (subjectivity, bias, VADER valence, hedges, report verbs), whether the
+//! same phrase recurs in the article (repetition), question and exclamation marks, quotes and
+//! capitals, report verbs before the span (appeal to authority), and small keyword families of our
+//! own per technique (nation words for flag-waving, "because" for causal oversimplification, …).
+
+use super::linear::{self, Features, Linear, TrainConfig};
+use crate::data::ptc::PtcArticle;
+use crate::detect::{Detector, Finding, ModelInfo, TechniqueFinding};
+use crate::error::{Error, Result};
+use crate::eval::ptc::{self as scorer, LabelSpan};
+use crate::lexicon::Lexicons;
+use crate::technique::Technique;
+use crate::text::{Analyzed, TokenKind};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::sync::Arc;
+
+/// Bumped when feature extraction changes, so an old model is not read with new features.
+pub const FEATURE_SET: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FeatureSettings {
+    pub feature_set: u32,
+    pub si_bits: u8,
+    pub tc_bits: u8,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TrainInfo {
+    /// SHA-256 over the training articles and label files.
+    pub data_sha256: String,
+    pub articles: usize,
+    pub spans: usize,
+    pub si_config: TrainConfig,
+    pub tc_config: TrainConfig,
+    pub folds: usize,
+}
+
+/// The stored model (see `model::format` for the container).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TechniqueModel {
+    pub name: String,
+    pub version: String,
+    pub features: FeatureSettings,
+    pub si: Linear,
+    /// Token probability threshold and the largest gap (in tokens) bridged inside a span, both
+    /// chosen by cross-validation on the training split.
+    pub si_threshold: f32,
+    pub si_gap: usize,
+    /// Platt scaling of a span's mean token logit to P(the span overlaps a gold span).
+    pub span_platt: (f32, f32),
+    pub tc: Linear,
+    pub tc_classes: Vec<Technique>,
+    pub tc_temperature: f32,
+    pub train: TrainInfo,
+    /// Cross-validation (train) and dev scores measured when the model was trained.
+    pub metrics: BTreeMap<String, f64>,
+}
+
+/// Lexicon facts about one word, memoised per document (stemming is the costly part).
+#[derive(Debug, Clone, Copy, Default)]
+struct WordInfo {
+    strong: bool,
+    bias: bool,
+    valence: f32,
+    hedge: bool,
+    report: bool,
+}
+
+/// Per-document context shared by the token and span features.
+struct DocContext {
+    info: Vec<WordInfo>,
+    /// Index of each token within its sentence, and whether it sits inside quotation marks.
+    in_quote: Vec<bool>,
+    /// Content-word counts over the document, for repetition.
+    counts: HashMap<String, u32>,
+    charged: Vec<u32>,
+    lower: String,
+}
+
+fn bucket(n: usize, edges: &[usize]) -> usize {
+    edges.iter().take_while(|e| n >= **e).count()
+}
+
+const FLAG: &[&str] = &[
+    "nation", "national", "nations", "country", "patriot", "patriots", "patriotic", "america", "american", "americans",
+    "homeland", "flag", "sovereignty", "sovereign", "our", "we", "us", "citizens", "freedom", "liberty", "greatness",
+];
+const FEAR: &[&str] = &[
+    "threat", "threaten", "threatens", "danger", "dangerous", "destroy", "destruction", "fear", "terror", "invasion",
+    "invade", "crisis", "catastrophe", "catastrophic", "disaster", "collapse", "risk", "deadly", "chaos", "warn",
+];
+const CAUSE: &[&str] = &[
+    "because", "cause", "caused", "causes", "due", "therefore", "thus", "result", "responsible", "blame", "led",
+    "leads", "reason", "since", "so",
+];
+const BLACK_WHITE: &[&str] = &["either", "only", "choice", "no", "never", "always", "nothing", "everything", "must", "or"];
+const WHATABOUT: &[&str] = &["what", "about", "hypocrisy", "hypocrite", "hypocritical", "double", "standard", "yet"];
+const HITLER: &[&str] = &[
+    "hitler", "nazi", "nazis", "fascist", "fascism", "fascists", "communist", "communism", "stalin", "soviet",
+    "gestapo", "kkk", "racist", "marxist",
+];
+const BANDWAGON: &[&str] = &["everyone", "everybody", "majority", "millions", "most", "popular", "nobody", "all"];
+const DOUBT: &[&str] = &[
+    "really", "so-called", "alleged", "allegedly", "supposedly", "questionable", "doubt", "claim", "claims",
+    "whether", "truth", "credibility", "lie", "lies", "lied", "why", "how",
+];
+const EXAGGERATION: &[&str] = &[
+    "never", "ever", "always", "every", "entire", "total", "totally", "completely", "absolutely", "massive", "huge",
+    "biggest", "worst", "best", "greatest", "least", "hardly", "merely", "tiny", "enormous", "unprecedented",
+];
+const FAMILIES: &[(&str, &[&str])] = &[
+    ("flag", FLAG),
+    ("fear", FEAR),
+    ("cause", CAUSE),
+    ("bw", BLACK_WHITE),
+    ("what", WHATABOUT),
+    ("hitler", HITLER),
+    ("band", BANDWAGON),
+    ("doubt", DOUBT),
+    ("exag", EXAGGERATION),
+];
+
+fn shape(s: &str) -> &'static str {
+    let mut chars = s.chars();
+    let first = chars.next();
+    match first {
+        Some(c) if c.is_numeric() => "d",
+        Some(c) if c.is_uppercase() => {
+            if s.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase) && s.chars().count() > 1 {
+                "XX"
+            } else {
+                "Xx"
+            }
+        }
+        Some(c) if c.is_alphabetic() => "x",
+        _ => "p",
+    }
+}
+
+/// Feature extraction shared by training and prediction.
+pub struct Featurizer {
+    lex: Arc<Lexicons>,
+    hedge_words: std::collections::HashSet<String>,
+    settings: FeatureSettings,
+}
+
+impl Featurizer {
+    pub fn new(lex: Arc<Lexicons>, settings: FeatureSettings) -> Featurizer {
+        let hedge_words = lex.hedges.iter().filter(|h| !h.contains(' ')).cloned().collect();
+        Featurizer { lex, hedge_words, settings }
+    }
+
+    fn context(&self, doc: &Analyzed<'_>) -> DocContext {
+        let mut memo: HashMap<&str, WordInfo> = HashMap::new();
+        let mut info = Vec::with_capacity(doc.tokens.len());
+        let mut counts: HashMap<String, u32> = HashMap::new();
+        for t in &doc.tokens {
+            if t.kind != TokenKind::Word {
+                info.push(WordInfo::default());
+                continue;
+            }
+            let wi = *memo.entry(t.norm.as_str()).or_insert_with(|| {
+                let stem = self.lex.stem(&t.norm);
+                WordInfo {
+                    strong: self.lex.in_strong_subjective(&stem),
+                    bias: self.lex.in_bias(&stem),
+                    valence: self.lex.valence(&t.norm).unwrap_or(0.0),
+                    hedge: self.hedge_words.contains(&t.norm),
+                    report: self.lex.is_report_verb(&t.norm),
+                }
+            });
+            info.push(wi);
+            if t.norm.chars().count() >= 4 {
+                *counts.entry(t.norm.clone()).or_default() += 1;
+            }
+        }
+        let mut in_quote = vec![false; doc.tokens.len()];
+        let mut charged = Vec::with_capacity(doc.sentences.len());
+        for s in &doc.sentences {
+            let mut open = false;
+            let mut c = 0;
+            for i in s.tokens.clone() {
+                let n = doc.tokens[i].norm.as_str();
+                if matches!(n, "\"" | "“" | "”") {
+                    open = n == "“" || (n == "\"" && !open);
+                }
+                in_quote[i] = open;
+                let w = info[i];
+                if w.strong || w.valence.abs() >= 2.0 {
+                    c += 1;
+                }
+            }
+            charged.push(c);
+        }
+        DocContext { info, in_quote, counts, charged, lower: doc.text.to_lowercase() }
+    }
+
+    fn token_features(&self, doc: &Analyzed<'_>, ctx: &DocContext, i: usize, f: &mut Features) {
+        let t = &doc.tokens[i];
+        let sent = &doc.sentences[t.sentence];
+        let (first, last) = (sent.tokens.start, sent.tokens.end);
+        let norm = |j: isize| -> &str {
+            if j < first as isize {
+                "<s>"
+            } else if j >= last as isize {
+                "</s>"
+            } else {
+                doc.tokens[j as usize].norm.as_str()
+            }
+        };
+        let ii = i as isize;
+        f.flag("bias");
+        f.add("w=", &t.norm);
+        f.add("w-1=", norm(ii - 1));
+        f.add("w+1=", norm(ii + 1));
+        f.add("w-2=", norm(ii - 2));
+        f.add("w+2=", norm(ii + 2));
+        f.add("b-=", &format!("{}|{}", norm(ii - 1), t.norm));
+        f.add("b+=", &format!("{}|{}", t.norm, norm(ii + 1)));
+        f.add("sh=", shape(&doc.text[t.bytes.clone()]));
+        if t.norm.len() >= 5 {
+            let suf: String = t.norm.chars().rev().take(3).collect();
+            f.add("suf=", &suf);
+        }
+        let w = ctx.info[i];
+        if w.strong {
+            f.flag("strong");
+        }
+        if w.bias {
+            f.flag("biaslex");
+        }
+        if w.valence.abs() >= 2.0 {
+            f.flag(if w.valence > 0.0 { "v2+" } else { "v2-" });
+        } else if w.valence.abs() >= 1.0 {
+            f.flag(if w.valence > 0.0 { "v1+" } else { "v1-" });
+        }
+        if w.hedge {
+            f.flag("hedge");
+        }
+        if w.report {
+            f.flag("report");
+        }
+        for (d, name) in [(-1isize, "strong-1"), (1, "strong+1"), (-2, "strong-2"), (2, "strong+2")] {
+            let j = ii + d;
+            if j >= first as isize && j < last as isize && ctx.info[j as usize].strong {
+                f.flag(name);
+            }
+        }
+        let n = last - first;
+        let slen = bucket(n, &[6, 11, 21, 41]);
+        f.add("slen=", &slen.to_string());
+        let stext = doc.sentence_text(t.sentence);
+        if stext.contains('!') {
+            f.flag("s!");
+        }
+        if stext.contains('?') {
+            f.flag("s?");
+        }
+        let ch = ctx.charged[t.sentence].min(3);
+        f.add("scharged=", &ch.to_string());
+        if t.sentence == 0 {
+            f.flag("title");
+        }
+        let pos = (i - first) * 3 / n.max(1);
+        f.add("spos=", &pos.to_string());
+        f.add("spos_len=", &format!("{pos}|{slen}"));
+        if ctx.in_quote[i] {
+            f.flag("inq");
+        }
+        if t.norm.chars().count() >= 4 && ctx.counts.get(&t.norm).copied().unwrap_or(0) >= 3 {
+            f.flag("rep");
+        }
+        if shape(&doc.text[t.bytes.clone()]) == "XX" && t.norm.chars().count() >= 3 {
+            f.flag("caps");
+        }
+    }
+
+    fn span_features(&self, doc: &Analyzed<'_>, ctx: &DocContext, toks: Range<usize>, f: &mut Features) {
+        f.flag("bias");
+        if toks.is_empty() {
+            return;
+        }
+        let words: Vec<usize> = toks.clone().filter(|i| doc.tokens[*i].kind != TokenKind::Punct).collect();
+        let n = toks.len();
+        f.add("len=", &bucket(n, &[2, 3, 4, 6, 9, 13, 21, 36]).to_string());
+        for &i in words.iter().take(40) {
+            f.add("u=", &doc.tokens[i].norm);
+        }
+        for w in words.windows(2).take(30) {
+            f.add("bg=", &format!("{}|{}", doc.tokens[w[0]].norm, doc.tokens[w[1]].norm));
+        }
+        f.add("first=", &doc.tokens[toks.start].norm);
+        f.add("last=", &doc.tokens[toks.end - 1].norm);
+        let norm_at = |j: isize| -> &str {
+            if j < 0 || j >= doc.tokens.len() as isize {
+                "<d>"
+            } else {
+                doc.tokens[j as usize].norm.as_str()
+            }
+        };
+        let (a, b) = (toks.start as isize, toks.end as isize);
+        f.add("c-1=", norm_at(a - 1));
+        f.add("c-2=", norm_at(a - 2));
+        f.add("c+1=", norm_at(b));
+        f.add("c+2=", norm_at(b + 1));
+        let (mut strong, mut biasn, mut maxv, mut sumv) = (0usize, 0usize, 0f32, 0f32);
+        let mut fam: BTreeMap<&str, usize> = BTreeMap::new();
+        for &i in &words {
+            let w = ctx.info[i];
+            strong += usize::from(w.strong);
+            biasn += usize::from(w.bias);
+            maxv = maxv.max(w.valence.abs());
+            sumv += w.valence;
+            if w.report {
+                f.flag("report_in");
+            }
+            for (name, list) in FAMILIES {
+                if list.contains(&doc.tokens[i].norm.as_str()) {
+                    *fam.entry(name).or_default() += 1;
+                }
+            }
+        }
+        f.add("nstrong=", &strong.min(3).to_string());
+        f.add("nbias=", &biasn.min(3).to_string());
+        f.add("maxv=", &(maxv as usize).min(3).to_string());
+        if sumv < -1.0 {
+            f.flag("neg");
+        } else if sumv > 1.0 {
+            f.flag("pos");
+        }
+        for (name, count) in fam {
+            f.add("kw:", name);
+            if count > 1 {
+                f.add("kw2:", name);
+            }
+        }
+        let first = &doc.tokens[toks.start];
+        let last = &doc.tokens[toks.end - 1];
+        let sent = &doc.sentences[first.sentence];
+        if first.sentence != last.sentence {
+            f.flag("multi");
+        } else if n * 10 >= sent.tokens.len() * 9 {
+            f.flag("whole");
+        }
+        let text = &doc.text[first.bytes.start..last.bytes.end];
+        if text.contains('?') {
+            f.flag("q");
+        }
+        if text.contains('!') {
+            f.flag("!");
+        }
+        if text.split_whitespace().any(|w| w.chars().count() >= 3 && shape(w) == "XX") {
+            f.flag("caps");
+        }
+        let before = doc.text[..first.bytes.start].chars().next_back();
+        if matches!(before, Some('"' | '“' | '\'' | '‘')) || text.starts_with(['"', '“']) {
+            f.flag("quoted");
+        }
+        for j in (a - 6).max(0)..a {
+            let t = &doc.tokens[j as usize];
+            if ctx.info[j as usize].report || t.norm == "according" {
+                f.flag("auth");
+            }
+        }
+        if text.len() <= 120 {
+            let reps = ctx.lower.matches(&text.to_lowercase()).count();
+            f.add("rep=", &reps.min(3).to_string());
+        }
+        if n <= 6 && (text.contains('!') || text.split_whitespace().all(|w| shape(w) != "x")) {
+            f.flag("sloganish");
+        }
+        f.add("scharged=", &ctx.charged[first.sentence].min(3).to_string());
+    }
+}
+
+/// Tokens overlapping a code-point span, as a token range.
+fn token_range(doc: &Analyzed<'_>, start: usize, end: usize) -> Range<usize> {
+    let a = doc.tokens.partition_point(|t| t.span.end <= start);
+    let b = doc.tokens.partition_point(|t| t.span.start < end);
+    a..b.max(a)
+}
+
+/// A loaded model, ready to tag.
+pub struct TechniqueTagger {
+    model: TechniqueModel,
+    feat: Featurizer,
+}
+
+/// A predicted span before it becomes a report finding.
+#[derive(Debug, Clone)]
+pub struct PredictedSpan {
+    pub tokens: Range<usize>,
+    pub bytes: Range<usize>,
+    /// Mean token logit of the tagger.
+    pub score: f32,
+}
+
+impl TechniqueTagger {
+    pub fn new(model: TechniqueModel, lex: Arc<Lexicons>) -> Result<TechniqueTagger> {
+        if model.features.feature_set != FEATURE_SET {
+            return Err(Error::Model(format!(
+                "technique model uses feature set {} but this build extracts feature set {FEATURE_SET}; retrain it",
+                model.features.feature_set
+            )));
+        }
+        let feat = Featurizer::new(lex, model.features.clone());
+        Ok(TechniqueTagger { model, feat })
+    }
+
+    pub fn model(&self) -> &TechniqueModel {
+        &self.model
+    }
+
+    /// Token logits of the span tagger.
+    fn token_logits(&self, doc: &Analyzed<'_>, ctx: &DocContext) -> Vec<f32> {
+        let mut f = Features::new(self.feat.settings.si_bits, false);
+        let mut out = Vec::with_capacity(doc.tokens.len());
+        let mut s = Vec::new();
+        for i in 0..doc.tokens.len() {
+            f.clear();
+            self.feat.token_features(doc, ctx, i, &mut f);
+            self.model.si.scores(&f.idx, &mut s);
+            out.push(s[0]);
+        }
+        out
+    }
+
+    /// Spans: runs of tokens over the threshold within a sentence, bridging gaps of up to
+    /// `si_gap` tokens, trimmed of punctuation at the edges.
+    fn spans(&self, doc: &Analyzed<'_>, logits: &[f32], threshold: f32, gap: usize) -> Vec<PredictedSpan> {
+        let cut = (threshold / (1.0 - threshold)).ln();
+        let mut out = Vec::new();
+        for s in &doc.sentences {
+            let mut run: Option<(usize, usize)> = None;
+            let flush = |r: (usize, usize), out: &mut Vec<PredictedSpan>| {
+                let (mut a, mut b) = (r.0, r.1);
+                while a < b && doc.tokens[a].kind == TokenKind::Punct && !matches!(doc.tokens[a].norm.as_str(), "\"" | "“") {
+                    a += 1;
+                }
+                while b > a && doc.tokens[b - 1].kind == TokenKind::Punct && !matches!(doc.tokens[b - 1].norm.as_str(), "\"" | "”" | "!" | "?") {
+                    b -= 1;
+                }
+                if a < b && (a..b).any(|i| doc.tokens[i].kind != TokenKind::Punct) {
+                    let score = logits[a..b].iter().sum::<f32>() / (b - a) as f32;
+                    out.push(PredictedSpan {
+                        tokens: a..b,
+                        bytes: doc.tokens[a].bytes.start..doc.tokens[b - 1].bytes.end,
+                        score,
+                    });
+                }
+            };
+            for i in s.tokens.clone() {
+                if logits[i] >= cut {
+                    run = Some(match run {
+                        Some((a, b)) if i - b <= gap => (a, i + 1),
+                        Some(r) => {
+                            flush(r, &mut out);
+                            (i, i + 1)
+                        }
+                        None => (i, i + 1),
+                    });
+                }
+            }
+            if let Some(r) = run {
+                flush(r, &mut out);
+            }
+        }
+        out
+    }
+
+    /// Calibrated technique probabilities for a token range, and the features that fired.
+    fn classify(&self, doc: &Analyzed<'_>, ctx: &DocContext, toks: Range<usize>, names: bool) -> (Vec<f32>, Features) {
+        let mut f = Features::new(self.feat.settings.tc_bits, names);
+        self.feat.span_features(doc, ctx, toks, &mut f);
+        let mut s = Vec::new();
+        self.model.tc.scores(&f.idx, &mut s);
+        linear::softmax(&mut s, self.model.tc_temperature);
+        (s, f)
+    }
+
+    /// The technique of gold spans (for the TC task), by code-point offsets.
+    pub fn classify_spans(&self, doc: &Analyzed<'_>, spans: &[(usize, usize)]) -> Vec<Technique> {
+        let ctx = self.feat.context(doc);
+        spans
+            .iter()
+            .map(|(s, e)| {
+                let (p, _) = self.classify(doc, &ctx, token_range(doc, *s, *e), false);
+                self.model.tc_classes[argmax(&p)]
+            })
+            .collect()
+    }
+
+    /// The features with the largest positive weight toward `class`, by name.
+    fn evidence(&self, f: &Features, class: usize) -> Vec<String> {
+        let Some(names) = &f.names else { return Vec::new() };
+        let mut contrib: Vec<(f32, &str)> = f
+            .idx
+            .iter()
+            .zip(names)
+            .filter(|(_, n)| n.as_str() != "bias")
+            .map(|(i, n)| (self.model.tc.weight(*i, class), n.as_str()))
+            .filter(|(w, _)| *w > 0.0)
+            .collect();
+        contrib.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        contrib.dedup_by(|a, b| a.1 == b.1);
+        contrib.iter().take(4).map(|(w, n)| format!("{} ({w:+.2})", describe_feature(n))).collect()
+    }
+}
+
+fn argmax(p: &[f32]) -> usize {
+    p.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0))).map_or(0, |x| x.0)
+}
+
+/// Feature names as a reader would say them.
+fn describe_feature(name: &str) -> String {
+    let (k, v) = name.split_once('=').unwrap_or((name, ""));
+    match k {
+        "u" => format!("word “{v}”"),
+        "bg" => format!("phrase “{}”", v.replace('|', " ")),
+        "first" => format!("starts with “{v}”"),
+        "last" => format!("ends with “{v}”"),
+        "c-1" | "c-2" => format!("preceded by “{v}”"),
+        "c+1" | "c+2" => format!("followed by “{v}”"),
+        "len" => "span length".to_string(),
+        "nstrong" => format!("{v} strong-subjective words"),
+        "nbias" => format!("{v} bias-lexicon words"),
+        "maxv" => format!("sentiment intensity {v}"),
+        "rep" => format!("phrase occurs {v}× in the article"),
+        "scharged" => format!("{v} charged words in the sentence"),
+        _ if name.starts_with("kw:") || name.starts_with("kw2:") => format!("{} words", name.split(':').nth(1).unwrap_or("")),
+        "auth" => "after a report verb".to_string(),
+        "q" => "question".to_string(),
+        "!" => "exclamation".to_string(),
+        "caps" => "capitals".to_string(),
+        "quoted" => "in quotes".to_string(),
+        "whole" => "whole sentence".to_string(),
+        "sloganish" => "short, slogan-like".to_string(),
+        _ => name.to_string(),
+    }
+}
+
+impl Detector for TechniqueTagger {
+    fn info(&self) -> ModelInfo {
+        ModelInfo { name: self.model.name.clone(), version: self.model.version.clone(), kind: "trained".into() }
+    }
+
+    fn detect(&self, doc: &Analyzed<'_>, out: &mut Vec<Finding>) {
+        if doc.tokens.is_empty() {
+            return;
+        }
+        let ctx = self.feat.context(doc);
+        let logits = self.token_logits(doc, &ctx);
+        let (pa, pb) = self.model.span_platt;
+        for sp in self.spans(doc, &logits, self.model.si_threshold, self.model.si_gap) {
+            let (p, f) = self.classify(doc, &ctx, sp.tokens.clone(), true);
+            let c = argmax(&p);
+            let p_span = linear::sigmoid(pa * sp.score + pb);
+            let mut evidence = vec![format!("span score {:.2} (P propaganda span)", p_span)];
+            evidence.extend(self.evidence(&f, c));
+            out.push(Finding::Technique(TechniqueFinding {
+                technique: self.model.tc_classes[c],
+                bytes: sp.bytes.clone(),
+                confidence: Some(f64::from(p_span * p[c])),
+                evidence,
+            }));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training
+
+/// Training settings of `unspin train techniques`.
+#[derive(Debug, Clone)]
+pub struct TrainOptions {
+    pub seed: u64,
+    pub folds: usize,
+    pub si: TrainConfig,
+    pub tc: TrainConfig,
+    pub si_bits: u8,
+    pub tc_bits: u8,
+}
+
+impl Default for TrainOptions {
+    fn default() -> TrainOptions {
+        TrainOptions {
+            seed: 13,
+            folds: 3,
+            si: TrainConfig { epochs: 6, learning_rate: 0.1, l2: 1e-6, seed: 13 },
+            tc: TrainConfig { epochs: 12, learning_rate: 0.2, l2: 1e-6, seed: 13 },
+            si_bits: 18,
+            tc_bits: 17,
+        }
+    }
+}
+
+struct Prepared<'a> {
+    id: &'a str,
+    doc: Analyzed<'a>,
+    ctx: DocContext,
+}
+
+fn si_examples(feat: &Featurizer, p: &Prepared<'_>, gold: &[LabelSpan], bits: u8) -> Vec<(Vec<u32>, bool)> {
+    let mut f = Features::new(bits, false);
+    p.doc
+        .tokens
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            f.clear();
+            feat.token_features(&p.doc, &p.ctx, i, &mut f);
+            let y = gold.iter().any(|g| g.start < t.span.end && t.span.start < g.end);
+            (f.idx.clone(), y)
+        })
+        .collect()
+}
+
+fn tc_examples(feat: &Featurizer, p: &Prepared<'_>, gold: &[LabelSpan], classes: &[Technique], bits: u8) -> Vec<(Vec<u32>, usize)> {
+    let mut f = Features::new(bits, false);
+    gold.iter()
+        .filter_map(|g| {
+            let t: Technique = g.technique.as_deref()?.parse().ok()?;
+            let y = classes.iter().position(|c| *c == t)?;
+            f.clear();
+            feat.span_features(&p.doc, &p.ctx, token_range(&p.doc, g.start, g.end), &mut f);
+            Some((f.idx.clone(), y))
+        })
+        .collect()
+}
+
+/// What training measured, for the `train` command to print.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainSummary {
+    pub cv_si_f1: f64,
+    pub cv_tc_micro_f1: f64,
+    pub si_threshold: f32,
+    pub si_gap: usize,
+    pub tc_temperature: f32,
+    pub span_platt: (f32, f32),
+}
+
+/// Trains both models on the given articles and labels, choosing the span threshold, gap and
+/// calibration by `folds`-fold cross-validation over articles.
+pub fn train(
+    lex: Arc<Lexicons>,
+    articles: &[PtcArticle],
+    si_gold: &[LabelSpan],
+    tc_gold: &[LabelSpan],
+    data_sha256: String,
+    opts: &TrainOptions,
+) -> Result<(TechniqueModel, TrainSummary)> {
+    let settings = FeatureSettings { feature_set: FEATURE_SET, si_bits: opts.si_bits, tc_bits: opts.tc_bits };
+    let feat = Featurizer::new(lex.clone(), settings.clone());
+    let classes: Vec<Technique> = Technique::ALL.to_vec();
+    let prepared: Vec<Prepared<'_>> = articles
+        .iter()
+        .map(|a| {
+            let doc = Analyzed::new(&a.text);
+            let ctx = feat.context(&doc);
+            Prepared { id: &a.id, doc, ctx }
+        })
+        .collect();
+    let si_merged = scorer::merge_overlapping(si_gold);
+    let si_by: BTreeMap<&str, Vec<LabelSpan>> = group(&si_merged);
+    let tc_by: BTreeMap<&str, Vec<LabelSpan>> = group(tc_gold);
+    let none = Vec::new();
+    let si_ex: Vec<Vec<(Vec<u32>, bool)>> = prepared
+        .iter()
+        .map(|p| si_examples(&feat, p, si_by.get(p.id).unwrap_or(&none), opts.si_bits))
+        .collect();
+    let tc_ex: Vec<Vec<(Vec<u32>, usize)>> = prepared
+        .iter()
+        .map(|p| tc_examples(&feat, p, tc_by.get(p.id).unwrap_or(&none), &classes, opts.tc_bits))
+        .collect();
+    let positives = si_ex.iter().flatten().filter(|e| e.1).count();
+    let total = si_ex.iter().map(Vec::len).sum::<usize>();
+    let weight_pos = ((total - positives) as f32 / positives.max(1) as f32).sqrt();
+
+    // Out-of-fold predictions: token logits per article and TC logits per gold span.
+    let k = opts.folds.max(2);
+    let fold_of = |i: usize| i % k;
+    let mut oof_logits: Vec<Vec<f32>> = vec![Vec::new(); prepared.len()];
+    let mut oof_tc: Vec<(Vec<f32>, usize)> = Vec::new();
+    for fold in 0..k {
+        let si_train: Vec<(Vec<u32>, bool)> = (0..prepared.len()).filter(|i| fold_of(*i) != fold).flat_map(|i| si_ex[i].clone()).collect();
+        let tc_train: Vec<(Vec<u32>, usize)> = (0..prepared.len()).filter(|i| fold_of(*i) != fold).flat_map(|i| tc_ex[i].clone()).collect();
+        let si_m = linear::train_binary(opts.si_bits, &si_train, opts.si, weight_pos);
+        let tc_m = linear::train_multiclass(opts.tc_bits, classes.len(), &tc_train, opts.tc);
+        let mut s = Vec::new();
+        for i in (0..prepared.len()).filter(|i| fold_of(*i) == fold) {
+            oof_logits[i] = si_ex[i].iter().map(|(x, _)| {
+                si_m.scores(x, &mut s);
+                s[0]
+            }).collect();
+            for (x, y) in &tc_ex[i] {
+                tc_m.scores(x, &mut s);
+                oof_tc.push((s.clone(), *y));
+            }
+        }
+    }
+
+    // Threshold and gap by out-of-fold SI F1 (the official scorer, merged predictions).
+    let tagger_stub = |si: Linear, tc: Linear| TechniqueModel {
+        name: "techniques".into(),
+        version: String::new(),
+        features: settings.clone(),
+        si,
+        si_threshold: 0.5,
+        si_gap: 0,
+        span_platt: (1.0, 0.0),
+        tc,
+        tc_classes: classes.clone(),
+        tc_temperature: 1.0,
+        train: TrainInfo {
+            data_sha256: data_sha256.clone(),
+            articles: articles.len(),
+            spans: tc_gold.len(),
+            si_config: opts.si,
+            tc_config: opts.tc,
+            folds: k,
+        },
+        metrics: BTreeMap::new(),
+    };
+    let empty = Linear { bits: 0, classes: 1, scale: 1.0, weights: vec![0], bias: vec![0.0] };
+    let stub = TechniqueTagger { model: tagger_stub(empty.clone(), empty.clone()), feat: Featurizer::new(lex.clone(), settings.clone()) };
+    let mut best = (0.5f32, 0usize, -1.0f64);
+    for gap in 0..=2usize {
+        let mut th = 0.3f32;
+        while th <= 0.8 {
+            let mut pred = Vec::new();
+            for (i, p) in prepared.iter().enumerate() {
+                for sp in stub.spans(&p.doc, &oof_logits[i], th, gap) {
+                    let s = p.doc.span(sp.bytes.clone());
+                    pred.push(LabelSpan { article: p.id.to_string(), technique: None, start: s.start, end: s.end });
+                }
+            }
+            let f1 = scorer::score_si(&pred, si_gold, true)?.f1;
+            if f1 > best.2 {
+                best = (th, gap, f1);
+            }
+            th += 0.05;
+        }
+    }
+    let (si_threshold, si_gap, cv_si_f1) = best;
+
+    // Span calibration: P(overlaps gold) from the mean token logit, on out-of-fold spans.
+    let (mut scores, mut labels) = (Vec::new(), Vec::new());
+    for (i, p) in prepared.iter().enumerate() {
+        let gold = si_by.get(p.id).unwrap_or(&none);
+        for sp in stub.spans(&p.doc, &oof_logits[i], si_threshold, si_gap) {
+            let s = p.doc.span(sp.bytes.clone());
+            scores.push(sp.score);
+            labels.push(gold.iter().any(|g| g.start < s.end && s.start < g.end));
+        }
+    }
+    let span_platt = linear::platt(&scores, &labels);
+    let (tc_logits, tc_labels): (Vec<Vec<f32>>, Vec<usize>) = oof_tc.iter().cloned().unzip();
+    let tc_temperature = linear::fit_temperature(&tc_logits, &tc_labels);
+    let correct = tc_logits.iter().zip(&tc_labels).filter(|(l, y)| argmax(l) == **y).count();
+    let cv_tc_micro_f1 = correct as f64 / tc_labels.len().max(1) as f64;
+
+    // Final models on all training articles.
+    let si_all: Vec<(Vec<u32>, bool)> = si_ex.into_iter().flatten().collect();
+    let tc_all: Vec<(Vec<u32>, usize)> = tc_ex.into_iter().flatten().collect();
+    let si = linear::train_binary(opts.si_bits, &si_all, opts.si, weight_pos);
+    let tc = linear::train_multiclass(opts.tc_bits, classes.len(), &tc_all, opts.tc);
+    let mut model = tagger_stub(si, tc);
+    model.version = "1".into();
+    model.si_threshold = si_threshold;
+    model.si_gap = si_gap;
+    model.span_platt = span_platt;
+    model.tc_temperature = tc_temperature;
+    model.metrics.insert("cv.si.f1".into(), cv_si_f1);
+    model.metrics.insert("cv.tc.micro_f1".into(), cv_tc_micro_f1);
+    Ok((
+        model,
+        TrainSummary { cv_si_f1, cv_tc_micro_f1, si_threshold, si_gap, tc_temperature, span_platt },
+    ))
+}
+
+fn group(spans: &[LabelSpan]) -> BTreeMap<&str, Vec<LabelSpan>> {
+    let mut m: BTreeMap<&str, Vec<LabelSpan>> = BTreeMap::new();
+    for s in spans {
+        m.entry(s.article.as_str()).or_default().push(s.clone());
+    }
+    m
+}
