@@ -1,5 +1,6 @@
 //! The `unspin` command: argument parsing, files and exit codes. The analysis is the library's.
 
+mod bench_cmd;
 mod eval_cmd;
 mod train_cmd;
 
@@ -41,6 +42,8 @@ enum Command {
     Eval(eval_cmd::EvalArgs),
     /// Train a shipped model from the shared data and write its versioned model file.
     Train(train_cmd::TrainArgs),
+    /// Measure single-thread analysis speed and peak memory on real articles.
+    Bench(bench_cmd::BenchArgs),
 }
 
 #[derive(Parser)]
@@ -70,6 +73,23 @@ struct AnalyzeArgs {
     /// Largest input (file or JSONL line) accepted, in bytes.
     #[arg(long, default_value_t = Limits::default().max_bytes)]
     max_bytes: u64,
+    /// Use this technique model file instead of the embedded one (e.g. one just trained).
+    #[arg(long)]
+    techniques_model: Option<PathBuf>,
+}
+
+/// The analyzer with the embedded models, or with a technique model read from a file.
+pub fn load_analyzer(techniques_model: Option<&Path>) -> Result<Analyzer> {
+    match techniques_model {
+        None => Ok(Analyzer::new()),
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let model = unspin::model::format::decode(&bytes)
+                .with_context(|| format!("{}", path.display()))?;
+            Ok(Analyzer::with_technique_model(Some(model))?)
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -92,6 +112,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze(args),
         Command::Eval(args) => eval_cmd::run(args),
         Command::Train(args) => train_cmd::run(args),
+        Command::Bench(args) => bench_cmd::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -123,7 +144,7 @@ fn analyze(args: AnalyzeArgs) -> Result<u8> {
     let limits = Limits {
         max_bytes: args.max_bytes,
     };
-    let analyzer = Analyzer::new();
+    let analyzer = load_analyzer(args.techniques_model.as_deref())?;
     if let Some(input) = &args.input {
         if matches!(args.format, Some(OutputFormat::Text | OutputFormat::Html)) {
             bail!("batch mode (--input) writes JSONL; drop --format or use --format json");

@@ -31,12 +31,37 @@ enum TrainTask {
         /// Cross-validation folds for choosing the span threshold and calibrating.
         #[arg(long, default_value_t = 3)]
         folds: usize,
+        /// Override the span tagger's epochs / learning rate / L2 (defaults in the library).
+        #[arg(long)]
+        si_epochs: Option<usize>,
+        #[arg(long)]
+        si_lr: Option<f32>,
+        #[arg(long)]
+        si_l2: Option<f32>,
+        /// Override the span classifier's epochs / learning rate / L2.
+        #[arg(long)]
+        tc_epochs: Option<usize>,
+        #[arg(long)]
+        tc_lr: Option<f32>,
+        #[arg(long)]
+        tc_l2: Option<f32>,
     },
 }
 
 pub fn run(args: TrainArgs) -> Result<u8> {
     match args.task {
-        TrainTask::Techniques { data, output, seed, folds } => {
+        TrainTask::Techniques {
+            data,
+            output,
+            seed,
+            folds,
+            si_epochs,
+            si_lr,
+            si_l2,
+            tc_epochs,
+            tc_lr,
+            tc_l2,
+        } => {
             let t0 = Instant::now();
             let root = protocols::locate(&data, "ptc2020", "train-task-flc-tc.labels")?;
             let split = unspin::data::ptc::split(&root, "train")?;
@@ -49,19 +74,31 @@ pub fn run(args: TrainArgs) -> Result<u8> {
             .map(|v| v.sha256.clone())
             .collect::<Vec<_>>()
             .join(":");
-            let mut opts = techniques::TrainOptions { seed, folds, ..Default::default() };
+            let mut opts = techniques::TrainOptions {
+                seed,
+                folds,
+                ..Default::default()
+            };
             opts.si.seed = seed;
             opts.tc.seed = seed;
+            opts.si.epochs = si_epochs.unwrap_or(opts.si.epochs);
+            opts.si.learning_rate = si_lr.unwrap_or(opts.si.learning_rate);
+            opts.si.l2 = si_l2.unwrap_or(opts.si.l2);
+            opts.tc.epochs = tc_epochs.unwrap_or(opts.tc.epochs);
+            opts.tc.learning_rate = tc_lr.unwrap_or(opts.tc.learning_rate);
+            opts.tc.l2 = tc_l2.unwrap_or(opts.tc.l2);
             let lex = Arc::new(Lexicons::load());
-            let (mut model, summary) = techniques::train(lex, &split.articles, &split.si, &split.tc, hash, &opts)?;
+            let (mut model, summary) =
+                techniques::train(lex, &split.articles, &split.si, &split.tc, hash, &opts)?;
             eprintln!(
-                "trained on {} articles, {} spans in {:.1}s: CV SI F1 {:.3} (threshold {:.2}, gap {}), CV TC micro-F1 {:.3}, temperature {:.2}",
+                "trained on {} articles, {} spans in {:.1}s: CV SI F1 {:.3} (seed {:.2}, extend {:.2}, gap {}), CV TC micro-F1 {:.3}, temperature {:.2}",
                 split.articles.len(),
                 split.tc.len(),
                 t0.elapsed().as_secs_f64(),
                 summary.cv_si_f1,
-                summary.si_threshold,
-                summary.si_gap,
+                summary.decode.seed,
+                summary.decode.extend,
+                summary.decode.gap,
                 summary.cv_tc_micro_f1,
                 summary.tc_temperature
             );
@@ -70,13 +107,26 @@ pub fn run(args: TrainArgs) -> Result<u8> {
                 let analyzer = Analyzer::with_technique_model(Some(model.clone()))?;
                 let e = protocols::techniques(&analyzer, &dev_root, "dev")?;
                 model.metrics.insert("dev.si.f1".into(), e.si.f1);
-                model.metrics.insert("dev.tc.micro_f1".into(), e.tc.micro_f1);
-                model.metrics.insert("dev.full.f1".into(), e.full.overall.f1);
-                eprintln!("dev: SI F1 {:.3}, TC micro-F1 {:.3}, full-task F1 {:.3}", e.si.f1, e.tc.micro_f1, e.full.overall.f1);
+                model
+                    .metrics
+                    .insert("dev.tc.micro_f1".into(), e.tc.micro_f1);
+                model
+                    .metrics
+                    .insert("dev.full.f1".into(), e.full.overall.f1);
+                eprintln!(
+                    "dev: SI F1 {:.3}, TC micro-F1 {:.3}, full-task F1 {:.3}",
+                    e.si.f1, e.tc.micro_f1, e.full.overall.f1
+                );
             }
             let bytes = format::encode(&model)?;
-            std::fs::write(&output, &bytes).with_context(|| format!("cannot write {}", output.display()))?;
-            eprintln!("wrote {} ({} bytes) in {:.1}s", output.display(), bytes.len(), t0.elapsed().as_secs_f64());
+            std::fs::write(&output, &bytes)
+                .with_context(|| format!("cannot write {}", output.display()))?;
+            eprintln!(
+                "wrote {} ({} bytes) in {:.1}s",
+                output.display(),
+                bytes.len(),
+                t0.elapsed().as_secs_f64()
+            );
             Ok(0)
         }
     }

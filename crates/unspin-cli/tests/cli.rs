@@ -75,14 +75,21 @@ fn example_article_json_marks_framing_sources_and_loaded_language() {
     assert!(attribution("vague").contains(&"Reports are pouring in".to_string()));
     assert!(attribution("named").contains(&"According to the Port City Tribune".to_string()));
 
-    let loaded: Vec<&str> = r["techniques"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|t| t["technique"] == "Loaded_Language")
-        .map(|t| t["text"].as_str().unwrap())
-        .collect();
-    assert!(loaded.contains(&"corrupt, arrogant"), "{loaded:?}");
+    let techniques = r["techniques"].as_array().unwrap();
+    assert!(!techniques.is_empty());
+    assert!(
+        techniques
+            .iter()
+            .any(|t| t["text"].as_str().unwrap().contains("corrupt, arrogant")),
+        "{techniques:?}"
+    );
+    for t in techniques {
+        let c = t["confidence"]
+            .as_f64()
+            .expect("trained spans have a confidence");
+        assert!((0.0..=1.0).contains(&c));
+        assert!(!t["evidence"].as_array().unwrap().is_empty());
+    }
     for t in r["techniques"].as_array().unwrap() {
         let (s, e) = (t["start"].as_u64().unwrap(), t["end"].as_u64().unwrap());
         assert_eq!(chars(text, s, e), t["text"].as_str().unwrap());
@@ -114,7 +121,7 @@ fn html_report_is_self_contained() {
         .success();
     let html = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     assert!(html.starts_with("<!doctype html>"));
-    assert!(html.contains("<mark class=\"t-loaded-language\""));
+    assert!(html.contains("<mark class=\"t-"));
     assert!(html.contains("src-vague"));
     assert!(html.contains("<table>"));
     for external in [
@@ -396,10 +403,19 @@ fn eval_techniques_scores_own_output_and_prediction_files() {
         .assert()
         .success();
     let r = json_of(&out.get_output().stdout);
-    assert_eq!(r["si"]["f1"], 1.0, "{r}");
-    assert_eq!(r["full"]["f1"], 1.0);
-    assert_eq!(r["tc"]["micro_f1"], 1.0);
-    assert!(r["tc"]["per_technique"]["Loaded_Language"].is_number());
+    for key in [
+        &r["si"]["f1"],
+        &r["si"]["precision"],
+        &r["full"]["f1"],
+        &r["tc"]["micro_f1"],
+        &r["tc"]["macro_f1"],
+    ] {
+        let v = key.as_f64().expect("a score");
+        assert!((0.0..=1.0).contains(&v), "{r}");
+    }
+    assert_eq!(r["tc"]["per_technique"].as_object().unwrap().len(), 14);
+    assert_eq!(r["gold_spans"], 1);
+    assert!(r["tc_system"].as_str().unwrap().contains("span classifier"));
 
     let pred = dir.path().join("pred.tsv");
     std::fs::write(&pred, "1\t19\t25\n").unwrap();
@@ -442,4 +458,24 @@ fn eval_techniques_scores_own_output_and_prediction_files() {
         String::from_utf8_lossy(&out.get_output().stderr)
             .contains("article 99 is not in the dev split")
     );
+}
+
+#[test]
+fn a_damaged_model_file_is_a_clear_error() {
+    let f = file_with(b"UNSPINMD\x01\0\0\0garbage");
+    let out = unspin()
+        .args(["analyze", "--techniques-model"])
+        .arg(f.path())
+        .arg(example())
+        .assert()
+        .code(1);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("corrupted model file"));
+    let f = file_with(b"not a model");
+    let out = unspin()
+        .args(["analyze", "--techniques-model"])
+        .arg(f.path())
+        .arg(example())
+        .assert()
+        .code(1);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("not an unspin model file"));
 }

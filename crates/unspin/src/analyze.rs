@@ -3,11 +3,12 @@
 use crate::detect::{self, Detector, Finding, HedgeKind, SourceKind};
 use crate::ingest::Document;
 use crate::lexicon::Lexicons;
+use crate::model::techniques::{TechniqueModel, TechniqueTagger};
 use crate::report::{
     AttributionReport, Headline, HedgeCueSpan, Reason, Reliability, Report, SCHEMA, SentenceReport,
     TechniqueSpan,
 };
-use crate::model::techniques::{TechniqueModel, TechniqueTagger};
+use crate::technique::Technique;
 use crate::text::Analyzed;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -29,8 +30,10 @@ impl Default for Analyzer {
 impl Analyzer {
     /// The analyzer with the models embedded in the binary.
     pub fn new() -> Analyzer {
-        let model = crate::model::embedded_techniques().expect("the embedded technique model decodes (pinned by a test)");
-        Analyzer::with_technique_model(model).expect("the embedded technique model matches this build")
+        let model = crate::model::embedded_techniques()
+            .expect("the embedded technique model decodes (pinned by a test)");
+        Analyzer::with_technique_model(model)
+            .expect("the embedded technique model matches this build")
     }
 
     /// The analyzer with a given technique model (e.g. one just trained, or read with
@@ -51,7 +54,10 @@ impl Analyzer {
         if let Some(t) = &techniques {
             detectors.push(Box::new(SharedTagger(t.clone())));
         }
-        Ok(Analyzer { detectors, techniques })
+        Ok(Analyzer {
+            detectors,
+            techniques,
+        })
     }
 
     /// The technique model, when one is loaded.
@@ -224,10 +230,23 @@ fn build_report(
     }
 }
 
-fn signal_for(t: crate::technique::Technique) -> &'static str {
+/// Reason signal of a technique: one per technique, so the "why" list says which.
+fn signal_for(t: Technique) -> &'static str {
     match t {
-        crate::technique::Technique::LoadedLanguage => "loaded_language",
-        _ => "persuasion_technique",
+        Technique::AppealToAuthority => "appeal_to_authority",
+        Technique::AppealToFearPrejudice => "appeal_to_fear",
+        Technique::BandwagonReductioAdHitlerum => "bandwagon",
+        Technique::BlackAndWhiteFallacy => "black_and_white",
+        Technique::CausalOversimplification => "causal_oversimplification",
+        Technique::Doubt => "doubt",
+        Technique::ExaggerationMinimisation => "exaggeration",
+        Technique::FlagWaving => "flag_waving",
+        Technique::LoadedLanguage => "loaded_language",
+        Technique::NameCallingLabeling => "name_calling",
+        Technique::Repetition => "repetition",
+        Technique::Slogans => "slogans",
+        Technique::ThoughtTerminatingCliches => "thought_terminating_cliche",
+        Technique::WhataboutismStrawMenRedHerring => "whataboutism",
     }
 }
 
@@ -237,8 +256,10 @@ fn describe(signal: &str) -> &'static str {
         "conditional_framing" => "claims made conditional on their own truth",
         "distancing" => "the writer distances themself from a claim they still make",
         "hedging" => "hedge words that soften or qualify claims",
-        "loaded_language" => "emotionally charged wording",
-        _ => "persuasion techniques",
+        other => Technique::ALL
+            .into_iter()
+            .find(|t| signal_for(*t) == other)
+            .map_or("persuasion technique", Technique::definition),
     }
 }
 
@@ -268,11 +289,28 @@ fn has_direct_quote(s: &str) -> bool {
 }
 
 fn detect_language(text: &str, title: Option<&str>) -> Option<String> {
-    let sample: String = if text.trim().is_empty() {
-        title.unwrap_or("").chars().take(3000).collect()
+    let body = if text.trim().is_empty() {
+        title.unwrap_or("")
     } else {
-        text.chars().take(3000).collect()
+        text
     };
+    // Most input is English news, where function words make up a third of the tokens; counting
+    // them is far cheaper than trigram profiles, which decide everything else.
+    const FUNCTION_WORDS: &[&str] = &[
+        "the", "of", "and", "to", "in", "is", "that", "for", "it", "with", "as", "was", "on", "a",
+        "by", "are", "be", "this", "have", "has", "from", "not", "but",
+    ];
+    let words: Vec<&str> = body.split_whitespace().take(120).collect();
+    if words.len() >= 30 {
+        let hits = words
+            .iter()
+            .filter(|w| FUNCTION_WORDS.iter().any(|f| w.eq_ignore_ascii_case(f)))
+            .count();
+        if hits * 100 >= words.len() * 25 {
+            return Some("eng".to_string());
+        }
+    }
+    let sample: String = body.chars().take(400).collect();
     let info = whatlang::detect(&sample)?;
     (info.is_reliable() || info.confidence() > 0.5).then(|| info.lang().code().to_string())
 }

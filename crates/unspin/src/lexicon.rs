@@ -4,7 +4,8 @@
 //! fresh clone builds without `../shared`.
 
 use rust_stemmers::{Algorithm, Stemmer};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::cell::RefCell;
 
 const HEDGES: &str = include_str!("../assets/lexicons/hedges_hyland2005.txt");
 const REPORT_VERBS: &str = include_str!("../assets/lexicons/report_verbs.txt");
@@ -120,6 +121,27 @@ impl Lexicons {
     /// Whether `norm` is a finite form ("says", "said", "claimed") of a report verb.
     pub fn is_report_verb(&self, norm: &str) -> bool {
         self.report_verb_forms.contains(norm)
+    }
+
+    /// Strong-subjective and bias membership of a lower-case word, through a per-thread cache:
+    /// stemming dominates otherwise, and news vocabulary repeats across articles.
+    pub fn subjectivity(&self, norm: &str) -> (bool, bool) {
+        thread_local! {
+            static CACHE: RefCell<HashMap<String, (bool, bool)>> = RefCell::new(HashMap::default());
+        }
+        CACHE.with(|c| {
+            if let Some(v) = c.borrow().get(norm) {
+                return *v;
+            }
+            let stem = self.stem(norm);
+            let v = (self.in_strong_subjective(&stem), self.in_bias(&stem));
+            let mut c = c.borrow_mut();
+            if c.len() > 200_000 {
+                c.clear();
+            }
+            c.insert(norm.to_string(), v);
+            v
+        })
     }
 
     pub fn in_bias(&self, stem: &str) -> bool {

@@ -275,7 +275,7 @@ pub fn terminal(r: &Report, opts: TerminalOptions) -> String {
             i + 1,
             paint("1", &reason.signal.replace('_', " ")),
             reason.count,
-            reason.description,
+            reason.description.trim_end_matches('.'),
             examples.join(", ")
         );
     }
@@ -436,7 +436,7 @@ pub fn html(r: &Report) -> String {
             "<li><b>{}</b> ×{} — {}: {}</li>",
             esc(&reason.signal.replace('_', " ")),
             reason.count,
-            esc(&reason.description),
+            esc(reason.description.trim_end_matches('.')),
             examples.join(", ")
         );
     }

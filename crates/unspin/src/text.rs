@@ -59,6 +59,9 @@ impl<'t> Analyzed<'t> {
         let mut paragraphs = Vec::new();
         let mut sentences = Vec::new();
         let mut tokens = Vec::new();
+        // Sentences and tokens come in text order, so one forward cursor converts their offsets
+        // to code points in a single pass.
+        let mut cursor = Cursor::default();
         for para in paragraph_ranges(text) {
             let p = paragraphs.len();
             paragraphs.push(Paragraph {
@@ -69,9 +72,11 @@ impl<'t> Analyzed<'t> {
                 for sent in split_unit(text, unit) {
                     let s = sentences.len();
                     let first = tokens.len();
-                    tokenize(text, sent.clone(), s, &index, &mut tokens);
+                    let start = cursor.to(text, sent.start);
+                    tokenize(text, sent.clone(), s, &mut cursor, &mut tokens);
+                    let end = cursor.to(text, sent.end);
                     sentences.push(Sentence {
-                        span: index.span(sent.clone()),
+                        span: Span::new(start, end),
                         bytes: sent,
                         paragraph: p,
                         tokens: first..tokens.len(),
@@ -370,11 +375,30 @@ fn ends_sentence(s: &str, sent_start: usize, mark_at: usize, marks: &str, next: 
     true
 }
 
+/// Byte → code-point conversion for offsets visited in increasing order.
+#[derive(Debug, Default)]
+struct Cursor {
+    byte: usize,
+    char: usize,
+}
+
+impl Cursor {
+    fn to(&mut self, text: &str, byte: usize) -> usize {
+        debug_assert!(byte >= self.byte, "cursor moves forward only");
+        self.char += text.as_bytes()[self.byte..byte]
+            .iter()
+            .filter(|b| (**b as i8) >= -0x40)
+            .count();
+        self.byte = byte;
+        self.char
+    }
+}
+
 fn tokenize(
     text: &str,
     sent: Range<usize>,
     sentence: usize,
-    index: &CharIndex<'_>,
+    cursor: &mut Cursor,
     out: &mut Vec<Token>,
 ) {
     for (off, piece) in text[sent.clone()].split_word_bound_indices() {
@@ -389,9 +413,14 @@ fn tokenize(
             TokenKind::Punct
         };
         let bytes = sent.start + off..sent.start + off + piece.len();
-        let norm = piece.to_lowercase().replace(['’', '‘'], "'");
+        let norm = if piece.is_ascii() {
+            piece.to_ascii_lowercase()
+        } else {
+            piece.to_lowercase().replace(['’', '‘'], "'")
+        };
+        let span = Span::new(cursor.to(text, bytes.start), cursor.to(text, bytes.end));
         out.push(Token {
-            span: index.span(bytes.clone()),
+            span,
             bytes,
             kind,
             sentence,

@@ -80,14 +80,8 @@ fn example_article_report_validates_and_slices_back() {
     );
     assert_eq!(r.headline.as_ref().unwrap().clickbait, None);
     let names: Vec<&str> = r.models.iter().map(|m| m.name.as_str()).collect();
-    assert_eq!(
-        names,
-        [
-            "hedging-rules",
-            "attribution-rules",
-            "loaded-language-lexicon"
-        ]
-    );
+    assert_eq!(names, ["hedging-rules", "attribution-rules", "techniques"]);
+    assert_eq!(r.models[2].kind, "trained");
 }
 
 #[test]

@@ -12,6 +12,14 @@ fn analyze(text: &str) -> Report {
     ANALYZER.with(|a| a.analyze(&Document::from_text(text)))
 }
 
+/// The lexicon loaded-language detector runs when no technique model is loaded.
+fn analyze_rules(text: &str) -> Report {
+    thread_local! {
+        static RULES: Analyzer = Analyzer::with_technique_model(None).unwrap();
+    }
+    RULES.with(|a| a.analyze(&Document::from_text(text)))
+}
+
 fn cue_texts(r: &Report, kind: HedgeKind) -> Vec<String> {
     r.sentences
         .iter()
@@ -277,7 +285,7 @@ fn loaded_language_must_fire() {
         ),
     ];
     for (text, want) in cases {
-        let got = loaded(&analyze(text));
+        let got = loaded(&analyze_rules(text));
         assert!(
             got.iter().any(|g| g.contains(want)),
             "{text:?}: want a span containing {want:?}, got {got:?}"
@@ -296,7 +304,7 @@ fn loaded_language_must_not_fire() {
         "Police arrested two men after the attack.",
     ];
     for text in cases {
-        let got = loaded(&analyze(text));
+        let got = loaded(&analyze_rules(text));
         assert!(
             got.is_empty(),
             "{text:?}: expected no loaded language, got {got:?}"
@@ -306,7 +314,7 @@ fn loaded_language_must_not_fire() {
 
 #[test]
 fn technique_spans_carry_evidence_and_slice_back() {
-    let r = analyze("They are purveyors of death, horror and barbarism.");
+    let r = analyze_rules("They are purveyors of death, horror and barbarism.");
     let t = &r.techniques[0];
     assert_eq!(
         slice_chars(&r.text, Span::new(t.start, t.end)),
@@ -320,4 +328,25 @@ fn technique_spans_carry_evidence_and_slice_back() {
         t.evidence
     );
     assert_eq!(t.confidence, None, "rule detectors are not calibrated");
+}
+
+#[test]
+fn trained_technique_spans_are_calibrated_and_explained() {
+    let r = analyze(
+        "This corrupt, arrogant administration has shown nothing but contempt for the people. Everyone knows what happens next.",
+    );
+    assert!(!r.techniques.is_empty());
+    for t in &r.techniques {
+        let c = t.confidence.expect("trained spans carry a confidence");
+        assert!((0.0..=1.0).contains(&c));
+        assert!(
+            t.evidence.len() >= 2,
+            "span score and at least one feature: {:?}",
+            t.evidence
+        );
+        assert_eq!(
+            slice_chars(&r.text, Span::new(t.start, t.end)),
+            Some(t.text.as_str())
+        );
+    }
 }

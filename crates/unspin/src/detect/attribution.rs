@@ -205,6 +205,9 @@ const VAGUE_RULE: &str = "vague-source pattern";
 
 pub struct AttributionDetector {
     lex: Arc<Lexicons>,
+    /// All vague-source patterns in one automaton: most sentences match none, and one scan
+    /// says so.
+    vague_set: regex::RegexSet,
     noisy: HashSet<String>,
     vague: Vec<Regex>,
     according: Regex,
@@ -215,29 +218,31 @@ impl AttributionDetector {
         let re = |s: &str| Regex::new(s).expect("attribution pattern compiles");
         let vague = vec![
             re(
-                r"(?i)\b(?:reports|rumou?rs|word|news)\s+(?:are|is|have\s+been|were|keep)\s+(?:\w+\s+){0,2}?(?:coming\s+in|emerging|circulating|surfacing|swirling|spreading|pouring\s+in|flooding\s+in)\b",
+                r"(?i)(?-u:\b)(?:reports|rumou?rs|word|news)\s+(?:are|is|have\s+been|were|keep)\s+(?:\w+\s+){0,2}?(?:coming\s+in|emerging|circulating|surfacing|swirling|spreading|pouring\s+in|flooding\s+in)(?-u:\b)",
             ),
             re(
-                r"(?i)\b(?:there\s+(?:are|were|have\s+been)\s+)?(?:unconfirmed\s+|some\s+|many\s+|several\s+|numerous\s+|widespread\s+|media\s+|news\s+|recent\s+|other\s+)?(?:reports|rumou?rs)\s+(?:say|said|suggest(?:ed)?|claim(?:ed)?|indicate[ds]?|state[ds]?|allege[ds]?|that)\b",
+                r"(?i)(?-u:\b)(?:there\s+(?:are|were|have\s+been)\s+)?(?:unconfirmed\s+|some\s+|many\s+|several\s+|numerous\s+|widespread\s+|media\s+|news\s+|recent\s+|other\s+)?(?:reports|rumou?rs)\s+(?:say|said|suggest(?:ed)?|claim(?:ed)?|indicate[ds]?|state[ds]?|allege[ds]?|that)(?-u:\b)",
             ),
             re(
-                r"(?i)\bit\s+(?:is|was|has\s+been|had\s+been)\s+(?:widely\s+|commonly\s+|generally\s+|now\s+)?(?:reported|claimed|said|alleged|rumou?red|believed|suggested|understood|learned|learnt)\b",
+                r"(?i)(?-u:\b)it\s+(?:is|was|has\s+been|had\s+been)\s+(?:widely\s+|commonly\s+|generally\s+|now\s+)?(?:reported|claimed|said|alleged|rumou?red|believed|suggested|understood|learned|learnt)(?-u:\b)",
             ),
             re(
-                r"(?i)\b(?:we\s+(?:are|were|have\s+been)\s+told|word\s+is|people\s+are\s+saying|many\s+(?:people\s+)?(?:believe|say|think|feel|agree|claim)|(?:everyone|everybody|anyone)\s+(?:knows|agrees)|some\s+(?:people\s+)?(?:say|claim|believe|argue|suggest)|it\s+is\s+(?:widely\s+)?known)\b",
+                r"(?i)(?-u:\b)(?:we\s+(?:are|were|have\s+been)\s+told|word\s+is|people\s+are\s+saying|many\s+(?:people\s+)?(?:believe|say|think|feel|agree|claim)|(?:everyone|everybody|anyone)\s+(?:knows|agrees)|some\s+(?:people\s+)?(?:say|claim|believe|argue|suggest)|it\s+is\s+(?:widely\s+)?known)(?-u:\b)",
             ),
             re(
-                r"(?i)\b(?:(?:unnamed|anonymous|unidentified|informed|reliable|credible|senior|top|intelligence|government|military|diplomatic|western|local|some|many|several)\s+)+(?:sources?|insiders?|officials?|experts?|analysts?|observers|people|witnesses)\b(?:\s+(?:close\s+to|familiar\s+with|with\s+knowledge\s+of)\b)?",
+                r"(?i)(?-u:\b)(?:(?:unnamed|anonymous|unidentified|informed|reliable|credible|senior|top|intelligence|government|military|diplomatic|western|local|some|many|several)\s+)+(?:sources?|insiders?|officials?|experts?|analysts?|observers|people|witnesses)(?-u:\b)(?:\s+(?:close\s+to|familiar\s+with|with\s+knowledge\s+of)(?-u:\b))?",
             ),
             re(
-                r"(?i)\bsources?\s+(?:close\s+to|familiar\s+with|with\s+knowledge\s+of|say|said|says|claim|claimed|told|tell|suggest|suggested)\b",
+                r"(?i)(?-u:\b)sources?\s+(?:close\s+to|familiar\s+with|with\s+knowledge\s+of|say|said|says|claim|claimed|told|tell|suggest|suggested)(?-u:\b)",
             ),
         ];
         AttributionDetector {
+            vague_set: regex::RegexSet::new(vague.iter().map(Regex::as_str))
+                .expect("patterns compile as a set"),
             lex,
             noisy: NOISY_VERBS.iter().flat_map(|v| verb_forms(v)).collect(),
             vague,
-            according: re(r"(?i)\baccording\s+to\s+"),
+            according: re(r"(?i)(?-u:\b)according\s+to\s+"),
         }
     }
 
@@ -247,7 +252,8 @@ impl AttributionDetector {
         let toks = doc.sentence_tokens(s);
         let mut found: Vec<Attribution> = Vec::new();
 
-        for re in &self.vague {
+        let hits = self.vague_set.matches(text);
+        for re in hits.iter().map(|i| &self.vague[i]) {
             if let Some(m) = re.find(text) {
                 let phrase = m.as_str();
                 let head = phrase.split_whitespace().next().unwrap_or(phrase);

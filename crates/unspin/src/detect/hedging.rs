@@ -15,6 +15,8 @@ const APPROXIMATORS: &[&str] = &["about", "around", "approximately", "roughly", 
 
 pub struct HedgingDetector {
     lexical: AhoCorasick,
+    /// The patterns as one automaton, to skip the sentences none of them matches.
+    pattern_set: regex::RegexSet,
     patterns: Vec<(HedgeKind, Regex)>,
     _lex: Arc<Lexicons>,
 }
@@ -32,30 +34,32 @@ impl HedgingDetector {
             (
                 HedgeKind::Conditional,
                 re(
-                    r"(?i)\b(?:if|assuming|supposing|provided that|in case)\b[^.;:!?]{0,100}?\b(?:(?:is|are|was|were|be|prove|proves|turn out to be|turns out to be)\s+(?:true|accurate|correct|genuine|real|confirmed|verified|the case)|(?:is|are|was|were|be|gets?)\s+confirmed)\b",
+                    r"(?i)(?-u:\b)(?:if|assuming|supposing|provided that|in case)(?-u:\b)[^.;:!?]{0,100}?(?-u:\b)(?:(?:is|are|was|were|be|prove|proves|turn out to be|turns out to be)\s+(?:true|accurate|correct|genuine|real|confirmed|verified|the case)|(?:is|are|was|were|be|gets?)\s+confirmed)(?-u:\b)",
                 ),
             ),
             // Inverted conditionals: "Should this audio recording be the real deal"
             (
                 HedgeKind::Conditional,
                 re(
-                    r"(?i)(?:^|[.;:!?]\s+|,\s*)\b(?:should|were|had)\s+(?:this|that|these|those|the|it|they|he|she|such)\b[^.;:!?,]{0,80}?\b(?:be|prove|turn out)\b",
+                    r"(?i)(?:^|[.;:!?]\s+|,\s*)(?-u:\b)(?:should|were|had)\s+(?:this|that|these|those|the|it|they|he|she|such)(?-u:\b)[^.;:!?,]{0,80}?(?-u:\b)(?:be|prove|turn out)(?-u:\b)",
                 ),
             ),
             (
                 HedgeKind::Distancing,
                 re(
-                    r"(?i)\b(?:allegedly|reportedly|purportedly|supposedly|ostensibly|seemingly|rumou?red(?:ly)?|unconfirmed|unverified|alleged)\b",
+                    r"(?i)(?-u:\b)(?:allegedly|reportedly|purportedly|supposedly|ostensibly|seemingly|rumou?red(?:ly)?|unconfirmed|unverified|alleged)(?-u:\b)",
                 ),
             ),
             (
                 HedgeKind::Distancing,
                 re(
-                    r"(?i)\bit\s+(?:appears|appeared|seems|seemed|is\s+(?:said|believed|rumou?red|alleged|thought|claimed)|was\s+(?:said|believed|rumou?red|alleged|thought|claimed))\b",
+                    r"(?i)(?-u:\b)it\s+(?:appears|appeared|seems|seemed|is\s+(?:said|believed|rumou?red|alleged|thought|claimed)|was\s+(?:said|believed|rumou?red|alleged|thought|claimed))(?-u:\b)",
                 ),
             ),
         ];
         HedgingDetector {
+            pattern_set: regex::RegexSet::new(patterns.iter().map(|(_, r)| r.as_str()))
+                .expect("patterns compile as a set"),
             lexical,
             patterns,
             _lex: lex,
@@ -67,7 +71,8 @@ impl HedgingDetector {
         let text = doc.sentence_text(s);
         let base = sent.bytes.start;
         let mut strong: Vec<HedgeCue> = Vec::new();
-        for (kind, re) in &self.patterns {
+        let hits = self.pattern_set.matches(text);
+        for (kind, re) in hits.iter().map(|i| &self.patterns[i]) {
             for m in re.find_iter(text) {
                 // Patterns may begin with the punctuation that precedes an inversion; trim it.
                 let matched = m.as_str();

@@ -130,10 +130,8 @@ impl LoadedLanguageDetector {
         if norm.chars().count() < 3 {
             return None;
         }
-        let stem = self.lex.stem(norm);
         let valence = self.lex.valence(norm);
-        let strong = self.lex.in_strong_subjective(&stem);
-        let bias = self.lex.in_bias(&stem);
+        let (strong, bias) = self.lex.subjectivity(norm);
         let mut score = valence.map_or(0.0, |v| ((v.abs() - 1.0) / 3.0).max(0.0));
         if strong {
             score += 0.3;

@@ -94,16 +94,21 @@ pub fn techniques(analyzer: &Analyzer, ptc_root: &Path, split: &str) -> Result<T
                 let doc = crate::text::Analyzed::new(&a.text);
                 let offsets: Vec<(usize, usize)> = gold.iter().map(|g| (g.start, g.end)).collect();
                 for (g, t) in gold.iter().zip(tagger.classify_spans(&doc, &offsets)) {
-                    out.push(LabelSpan { technique: Some(t.as_str().to_string()), ..(*g).clone() });
+                    out.push(LabelSpan {
+                        technique: Some(t.as_str().to_string()),
+                        ..(*g).clone()
+                    });
                 }
             }
             let m = tagger.model();
             (out, format!("{} {} span classifier", m.name, m.version))
         }
         None => (
-            s.tc
-                .iter()
-                .map(|g| LabelSpan { technique: Some(Technique::LoadedLanguage.as_str().to_string()), ..g.clone() })
+            s.tc.iter()
+                .map(|g| LabelSpan {
+                    technique: Some(Technique::LoadedLanguage.as_str().to_string()),
+                    ..g.clone()
+                })
                 .collect(),
             "majority class (Loaded_Language) — no technique classifier loaded".to_string(),
         ),

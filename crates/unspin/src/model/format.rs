@@ -12,14 +12,17 @@ pub const FORMAT_VERSION: u32 = 1;
 pub fn encode<T: Serialize>(model: &T) -> Result<Vec<u8>> {
     let mut out = MAGIC.to_vec();
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    let body = postcard::to_stdvec(model).map_err(|e| Error::Model(format!("cannot encode model: {e}")))?;
+    let body = postcard::to_stdvec(model)
+        .map_err(|e| Error::Model(format!("cannot encode model: {e}")))?;
     out.extend_from_slice(&body);
     Ok(out)
 }
 
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     if bytes.len() < 12 || &bytes[..8] != MAGIC {
-        return Err(Error::Model("not an unspin model file (bad magic bytes)".into()));
+        return Err(Error::Model(
+            "not an unspin model file (bad magic bytes)".into(),
+        ));
     }
     let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
     if version != FORMAT_VERSION {
@@ -27,7 +30,8 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
             "model format version {version} is not supported (this build reads version {FORMAT_VERSION}); retrain with `unspin train` or use a matching unspin"
         )));
     }
-    postcard::from_bytes(&bytes[12..]).map_err(|e| Error::Model(format!("corrupted model file: {e}")))
+    postcard::from_bytes(&bytes[12..])
+        .map_err(|e| Error::Model(format!("corrupted model file: {e}")))
 }
 
 #[cfg(test)]
@@ -39,11 +43,26 @@ mod tests {
         let m = (String::from("techniques"), vec![1i16, -2, 3]);
         let bytes = encode(&m).unwrap();
         assert_eq!(decode::<(String, Vec<i16>)>(&bytes).unwrap(), m);
-        assert!(decode::<(String, Vec<i16>)>(b"hello").unwrap_err().to_string().contains("bad magic"));
+        assert!(
+            decode::<(String, Vec<i16>)>(b"hello")
+                .unwrap_err()
+                .to_string()
+                .contains("bad magic")
+        );
         let mut v2 = bytes.clone();
         v2[8] = 2;
-        assert!(decode::<(String, Vec<i16>)>(&v2).unwrap_err().to_string().contains("version 2 is not supported"));
+        assert!(
+            decode::<(String, Vec<i16>)>(&v2)
+                .unwrap_err()
+                .to_string()
+                .contains("version 2 is not supported")
+        );
         let cut = &bytes[..bytes.len() - 2];
-        assert!(decode::<(String, Vec<i16>)>(cut).unwrap_err().to_string().contains("corrupted"));
+        assert!(
+            decode::<(String, Vec<i16>)>(cut)
+                .unwrap_err()
+                .to_string()
+                .contains("corrupted")
+        );
     }
 }

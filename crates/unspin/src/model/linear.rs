@@ -53,7 +53,12 @@ pub struct Features {
 
 impl Features {
     pub fn new(bits: u8, keep_names: bool) -> Features {
-        Features { bits, idx: Vec::new(), names: keep_names.then(Vec::new), buf: String::new() }
+        Features {
+            bits,
+            idx: Vec::new(),
+            names: keep_names.then(Vec::new),
+            buf: String::new(),
+        }
     }
 
     pub fn clear(&mut self) {
@@ -68,6 +73,20 @@ impl Features {
         self.buf.clear();
         self.buf.push_str(prefix);
         self.buf.push_str(value);
+        let mask = (1u64 << self.bits) - 1;
+        self.idx.push((hash(&self.buf) & mask) as u32);
+        if let Some(n) = &mut self.names {
+            n.push(self.buf.clone());
+        }
+    }
+
+    /// Adds the feature `prefix` + `a` + `|` + `b` without allocating.
+    pub fn add_pair(&mut self, prefix: &str, a: &str, b: &str) {
+        self.buf.clear();
+        self.buf.push_str(prefix);
+        self.buf.push_str(a);
+        self.buf.push('|');
+        self.buf.push_str(b);
         let mask = (1u64 << self.bits) - 1;
         self.idx.push((hash(&self.buf) & mask) as u32);
         if let Some(n) = &mut self.names {
@@ -122,7 +141,13 @@ impl Linear {
         let max = w.iter().fold(0f32, |m, x| m.max(x.abs())).max(1e-6);
         let scale = max / f32::from(i16::MAX);
         let weights = w.iter().map(|x| (x / scale).round() as i16).collect();
-        Linear { bits, classes, scale, weights, bias }
+        Linear {
+            bits,
+            classes,
+            scale,
+            weights,
+            bias,
+        }
     }
 }
 
@@ -145,7 +170,12 @@ pub fn softmax(v: &mut [f32], temperature: f32) {
 }
 
 /// Trains a binary logistic model; `weight_pos` up-weights the positive class.
-pub fn train_binary(bits: u8, data: &[(Vec<u32>, bool)], cfg: TrainConfig, weight_pos: f32) -> Linear {
+pub fn train_binary(
+    bits: u8,
+    data: &[(Vec<u32>, bool)],
+    cfg: TrainConfig,
+    weight_pos: f32,
+) -> Linear {
     let n = 1usize << bits;
     let mut w = vec![0f32; n];
     let mut g2 = vec![1e-6f32; n];
@@ -174,7 +204,12 @@ pub fn train_binary(bits: u8, data: &[(Vec<u32>, bool)], cfg: TrainConfig, weigh
 }
 
 /// Trains a multinomial (softmax) model over `classes` labels.
-pub fn train_multiclass(bits: u8, classes: usize, data: &[(Vec<u32>, usize)], cfg: TrainConfig) -> Linear {
+pub fn train_multiclass(
+    bits: u8,
+    classes: usize,
+    data: &[(Vec<u32>, usize)],
+    cfg: TrainConfig,
+) -> Linear {
     let n = (1usize << bits) * classes;
     let mut w = vec![0f32; n];
     let mut g2 = vec![1e-6f32; n];
@@ -281,8 +316,15 @@ mod tests {
 
     #[test]
     fn learns_a_separable_problem_deterministically() {
-        let cfg = TrainConfig { epochs: 5, learning_rate: 0.5, l2: 0.0, seed: 7 };
-        let data: Vec<(Vec<u32>, bool)> = (0..200).map(|i| (vec![(i % 2) as u32, 10], i % 2 == 1)).collect();
+        let cfg = TrainConfig {
+            epochs: 5,
+            learning_rate: 0.5,
+            l2: 0.0,
+            seed: 7,
+        };
+        let data: Vec<(Vec<u32>, bool)> = (0..200)
+            .map(|i| (vec![(i % 2) as u32, 10], i % 2 == 1))
+            .collect();
         let m = train_binary(4, &data, cfg, 1.0);
         let mut s = Vec::new();
         m.scores(&[1, 10], &mut s);
@@ -291,7 +333,8 @@ mod tests {
         assert!(sigmoid(s[0]) < 0.1);
         assert_eq!(m, train_binary(4, &data, cfg, 1.0));
 
-        let data: Vec<(Vec<u32>, usize)> = (0..300).map(|i| (vec![(i % 3) as u32], i % 3)).collect();
+        let data: Vec<(Vec<u32>, usize)> =
+            (0..300).map(|i| (vec![(i % 3) as u32], i % 3)).collect();
         let m = train_multiclass(4, 3, &data, cfg);
         for c in 0..3 {
             m.scores(&[c as u32], &mut s);
@@ -313,7 +356,18 @@ mod tests {
         }
         let (a, b) = platt(&s, &y);
         assert!((a - 1.0).abs() < 0.15 && b.abs() < 0.15, "{a} {b}");
-        let t = fit_temperature(&[vec![4.0, 0.0], vec![4.0, 0.0], vec![4.0, 0.0], vec![0.0, 4.0]], &[0, 1, 0, 1]);
-        assert!(t > 1.0, "overconfident logits need a temperature above 1, got {t}");
+        let t = fit_temperature(
+            &[
+                vec![4.0, 0.0],
+                vec![4.0, 0.0],
+                vec![4.0, 0.0],
+                vec![0.0, 4.0],
+            ],
+            &[0, 1, 0, 1],
+        );
+        assert!(
+            t > 1.0,
+            "overconfident logits need a temperature above 1, got {t}"
+        );
     }
 }

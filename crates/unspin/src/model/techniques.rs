@@ -17,13 +17,14 @@ use crate::eval::ptc::{self as scorer, LabelSpan};
 use crate::lexicon::Lexicons;
 use crate::technique::Technique;
 use crate::text::{Analyzed, TokenKind};
+use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
 /// Bumped when feature extraction changes, so an old model is not read with new features.
-pub const FEATURE_SET: u32 = 1;
+pub const FEATURE_SET: u32 = 2;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FeatureSettings {
@@ -50,10 +51,8 @@ pub struct TechniqueModel {
     pub version: String,
     pub features: FeatureSettings,
     pub si: Linear,
-    /// Token probability threshold and the largest gap (in tokens) bridged inside a span, both
-    /// chosen by cross-validation on the training split.
-    pub si_threshold: f32,
-    pub si_gap: usize,
+    /// How token probabilities become spans, chosen by cross-validation on the training split.
+    pub decode: Decode,
     /// Platt scaling of a span's mean token logit to P(the span overlaps a gold span).
     pub span_platt: (f32, f32),
     pub tc: Linear,
@@ -62,6 +61,15 @@ pub struct TechniqueModel {
     pub train: TrainInfo,
     /// Cross-validation (train) and dev scores measured when the model was trained.
     pub metrics: BTreeMap<String, f64>,
+}
+
+/// Hysteresis decoding: a span is a run of tokens with probability at least `extend` (bridging
+/// gaps of up to `gap` tokens) that holds at least one token at `seed` or above.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct Decode {
+    pub seed: f32,
+    pub extend: f32,
+    pub gap: usize,
 }
 
 /// Lexicon facts about one word, memoised per document (stemming is the costly part).
@@ -77,12 +85,35 @@ struct WordInfo {
 /// Per-document context shared by the token and span features.
 struct DocContext {
     info: Vec<WordInfo>,
+    /// Charged words per 100 words of the whole article, bucketed: a document-level prior.
+    density: usize,
     /// Index of each token within its sentence, and whether it sits inside quotation marks.
     in_quote: Vec<bool>,
     /// Content-word counts over the document, for repetition.
     counts: HashMap<String, u32>,
     charged: Vec<u32>,
-    lower: String,
+    /// Occurrences of every word n-gram (n ≤ `REP_N`) of the article, by hash: repetition in
+    /// linear time, where searching the text for each span would be quadratic.
+    ngrams: HashMap<u64, u32>,
+}
+
+/// Longest n-gram counted for repetition; longer spans are matched by their first `REP_N` words.
+const REP_N: usize = 4;
+
+fn ngram_hash(words: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for w in words {
+        h ^= linear::hash(w);
+        h = h.wrapping_mul(0x0100_0000_01b3).rotate_left(17);
+    }
+    h ^ words.len() as u64
+}
+
+const DIGITS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+
+/// A small count as a feature value, without allocating.
+fn d(n: impl TryInto<usize>) -> &'static str {
+    DIGITS[n.try_into().unwrap_or(9).min(9)]
 }
 
 fn bucket(n: usize, edges: &[usize]) -> usize {
@@ -90,31 +121,156 @@ fn bucket(n: usize, edges: &[usize]) -> usize {
 }
 
 const FLAG: &[&str] = &[
-    "nation", "national", "nations", "country", "patriot", "patriots", "patriotic", "america", "american", "americans",
-    "homeland", "flag", "sovereignty", "sovereign", "our", "we", "us", "citizens", "freedom", "liberty", "greatness",
+    "nation",
+    "national",
+    "nations",
+    "country",
+    "patriot",
+    "patriots",
+    "patriotic",
+    "america",
+    "american",
+    "americans",
+    "homeland",
+    "flag",
+    "sovereignty",
+    "sovereign",
+    "our",
+    "we",
+    "us",
+    "citizens",
+    "freedom",
+    "liberty",
+    "greatness",
 ];
 const FEAR: &[&str] = &[
-    "threat", "threaten", "threatens", "danger", "dangerous", "destroy", "destruction", "fear", "terror", "invasion",
-    "invade", "crisis", "catastrophe", "catastrophic", "disaster", "collapse", "risk", "deadly", "chaos", "warn",
+    "threat",
+    "threaten",
+    "threatens",
+    "danger",
+    "dangerous",
+    "destroy",
+    "destruction",
+    "fear",
+    "terror",
+    "invasion",
+    "invade",
+    "crisis",
+    "catastrophe",
+    "catastrophic",
+    "disaster",
+    "collapse",
+    "risk",
+    "deadly",
+    "chaos",
+    "warn",
 ];
 const CAUSE: &[&str] = &[
-    "because", "cause", "caused", "causes", "due", "therefore", "thus", "result", "responsible", "blame", "led",
-    "leads", "reason", "since", "so",
+    "because",
+    "cause",
+    "caused",
+    "causes",
+    "due",
+    "therefore",
+    "thus",
+    "result",
+    "responsible",
+    "blame",
+    "led",
+    "leads",
+    "reason",
+    "since",
+    "so",
 ];
-const BLACK_WHITE: &[&str] = &["either", "only", "choice", "no", "never", "always", "nothing", "everything", "must", "or"];
-const WHATABOUT: &[&str] = &["what", "about", "hypocrisy", "hypocrite", "hypocritical", "double", "standard", "yet"];
+const BLACK_WHITE: &[&str] = &[
+    "either",
+    "only",
+    "choice",
+    "no",
+    "never",
+    "always",
+    "nothing",
+    "everything",
+    "must",
+    "or",
+];
+const WHATABOUT: &[&str] = &[
+    "what",
+    "about",
+    "hypocrisy",
+    "hypocrite",
+    "hypocritical",
+    "double",
+    "standard",
+    "yet",
+];
 const HITLER: &[&str] = &[
-    "hitler", "nazi", "nazis", "fascist", "fascism", "fascists", "communist", "communism", "stalin", "soviet",
-    "gestapo", "kkk", "racist", "marxist",
+    "hitler",
+    "nazi",
+    "nazis",
+    "fascist",
+    "fascism",
+    "fascists",
+    "communist",
+    "communism",
+    "stalin",
+    "soviet",
+    "gestapo",
+    "kkk",
+    "racist",
+    "marxist",
 ];
-const BANDWAGON: &[&str] = &["everyone", "everybody", "majority", "millions", "most", "popular", "nobody", "all"];
+const BANDWAGON: &[&str] = &[
+    "everyone",
+    "everybody",
+    "majority",
+    "millions",
+    "most",
+    "popular",
+    "nobody",
+    "all",
+];
 const DOUBT: &[&str] = &[
-    "really", "so-called", "alleged", "allegedly", "supposedly", "questionable", "doubt", "claim", "claims",
-    "whether", "truth", "credibility", "lie", "lies", "lied", "why", "how",
+    "really",
+    "so-called",
+    "alleged",
+    "allegedly",
+    "supposedly",
+    "questionable",
+    "doubt",
+    "claim",
+    "claims",
+    "whether",
+    "truth",
+    "credibility",
+    "lie",
+    "lies",
+    "lied",
+    "why",
+    "how",
 ];
 const EXAGGERATION: &[&str] = &[
-    "never", "ever", "always", "every", "entire", "total", "totally", "completely", "absolutely", "massive", "huge",
-    "biggest", "worst", "best", "greatest", "least", "hardly", "merely", "tiny", "enormous", "unprecedented",
+    "never",
+    "ever",
+    "always",
+    "every",
+    "entire",
+    "total",
+    "totally",
+    "completely",
+    "absolutely",
+    "massive",
+    "huge",
+    "biggest",
+    "worst",
+    "best",
+    "greatest",
+    "least",
+    "hardly",
+    "merely",
+    "tiny",
+    "enormous",
+    "unprecedented",
 ];
 const FAMILIES: &[(&str, &[&str])] = &[
     ("flag", FLAG),
@@ -134,7 +290,11 @@ fn shape(s: &str) -> &'static str {
     match first {
         Some(c) if c.is_numeric() => "d",
         Some(c) if c.is_uppercase() => {
-            if s.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase) && s.chars().count() > 1 {
+            if s.chars()
+                .filter(|c| c.is_alphabetic())
+                .all(char::is_uppercase)
+                && s.chars().count() > 1
+            {
                 "XX"
             } else {
                 "Xx"
@@ -148,30 +308,39 @@ fn shape(s: &str) -> &'static str {
 /// Feature extraction shared by training and prediction.
 pub struct Featurizer {
     lex: Arc<Lexicons>,
-    hedge_words: std::collections::HashSet<String>,
+    hedge_words: rustc_hash::FxHashSet<String>,
     settings: FeatureSettings,
 }
 
 impl Featurizer {
     pub fn new(lex: Arc<Lexicons>, settings: FeatureSettings) -> Featurizer {
-        let hedge_words = lex.hedges.iter().filter(|h| !h.contains(' ')).cloned().collect();
-        Featurizer { lex, hedge_words, settings }
+        let hedge_words = lex
+            .hedges
+            .iter()
+            .filter(|h| !h.contains(' '))
+            .cloned()
+            .collect();
+        Featurizer {
+            lex,
+            hedge_words,
+            settings,
+        }
     }
 
     fn context(&self, doc: &Analyzed<'_>) -> DocContext {
-        let mut memo: HashMap<&str, WordInfo> = HashMap::new();
+        let mut memo: HashMap<&str, WordInfo> = HashMap::default();
         let mut info = Vec::with_capacity(doc.tokens.len());
-        let mut counts: HashMap<String, u32> = HashMap::new();
+        let mut counts: HashMap<String, u32> = HashMap::default();
         for t in &doc.tokens {
             if t.kind != TokenKind::Word {
                 info.push(WordInfo::default());
                 continue;
             }
             let wi = *memo.entry(t.norm.as_str()).or_insert_with(|| {
-                let stem = self.lex.stem(&t.norm);
+                let (strong, bias) = self.lex.subjectivity(&t.norm);
                 WordInfo {
-                    strong: self.lex.in_strong_subjective(&stem),
-                    bias: self.lex.in_bias(&stem),
+                    strong,
+                    bias,
                     valence: self.lex.valence(&t.norm).unwrap_or(0.0),
                     hedge: self.hedge_words.contains(&t.norm),
                     report: self.lex.is_report_verb(&t.norm),
@@ -200,7 +369,34 @@ impl Featurizer {
             }
             charged.push(c);
         }
-        DocContext { info, in_quote, counts, charged, lower: doc.text.to_lowercase() }
+        let words = doc
+            .tokens
+            .iter()
+            .filter(|t| t.kind == TokenKind::Word)
+            .count()
+            .max(1);
+        let total: u32 = charged.iter().sum();
+        let density = bucket((100 * total as usize) / words, &[2, 4, 6, 9, 13]);
+        let words: Vec<&str> = doc
+            .tokens
+            .iter()
+            .filter(|t| t.kind != TokenKind::Punct)
+            .map(|t| t.norm.as_str())
+            .collect();
+        let mut ngrams: HashMap<u64, u32> = HashMap::default();
+        for n in 1..=REP_N {
+            for w in words.windows(n) {
+                *ngrams.entry(ngram_hash(w)).or_default() += 1;
+            }
+        }
+        DocContext {
+            info,
+            density,
+            in_quote,
+            counts,
+            charged,
+            ngrams,
+        }
     }
 
     fn token_features(&self, doc: &Analyzed<'_>, ctx: &DocContext, i: usize, f: &mut Features) {
@@ -223,8 +419,8 @@ impl Featurizer {
         f.add("w+1=", norm(ii + 1));
         f.add("w-2=", norm(ii - 2));
         f.add("w+2=", norm(ii + 2));
-        f.add("b-=", &format!("{}|{}", norm(ii - 1), t.norm));
-        f.add("b+=", &format!("{}|{}", t.norm, norm(ii + 1)));
+        f.add_pair("b-=", norm(ii - 1), &t.norm);
+        f.add_pair("b+=", &t.norm, norm(ii + 1));
         f.add("sh=", shape(&doc.text[t.bytes.clone()]));
         if t.norm.len() >= 5 {
             let suf: String = t.norm.chars().rev().take(3).collect();
@@ -248,30 +444,29 @@ impl Featurizer {
         if w.report {
             f.flag("report");
         }
-        for (d, name) in [(-1isize, "strong-1"), (1, "strong+1"), (-2, "strong-2"), (2, "strong+2")] {
+        for (d, name) in [
+            (-1isize, "strong-1"),
+            (1, "strong+1"),
+            (-2, "strong-2"),
+            (2, "strong+2"),
+        ] {
             let j = ii + d;
             if j >= first as isize && j < last as isize && ctx.info[j as usize].strong {
                 f.flag(name);
             }
         }
+        // A charged word within four tokens either side pulls its neighbours into the span.
+        let near = ((ii - 4).max(first as isize)..(ii + 5).min(last as isize))
+            .filter(|j| *j != ii)
+            .map(|j| ctx.info[j as usize])
+            .filter(|w| w.strong || w.valence.abs() >= 2.0)
+            .count();
+        f.add("near=", d(near.min(3)));
         let n = last - first;
         let slen = bucket(n, &[6, 11, 21, 41]);
-        f.add("slen=", &slen.to_string());
-        let stext = doc.sentence_text(t.sentence);
-        if stext.contains('!') {
-            f.flag("s!");
-        }
-        if stext.contains('?') {
-            f.flag("s?");
-        }
-        let ch = ctx.charged[t.sentence].min(3);
-        f.add("scharged=", &ch.to_string());
-        if t.sentence == 0 {
-            f.flag("title");
-        }
         let pos = (i - first) * 3 / n.max(1);
-        f.add("spos=", &pos.to_string());
-        f.add("spos_len=", &format!("{pos}|{slen}"));
+        f.add("spos=", d(pos));
+        f.add_pair("spos_len=", DIGITS[pos.min(9)], DIGITS[slen.min(9)]);
         if ctx.in_quote[i] {
             f.flag("inq");
         }
@@ -283,21 +478,81 @@ impl Featurizer {
         }
     }
 
-    fn span_features(&self, doc: &Analyzed<'_>, ctx: &DocContext, toks: Range<usize>, f: &mut Features) {
+    /// Features of a whole sentence, shared by all its tokens: a sentence-level prior learned
+    /// jointly with the token features (computed once per sentence at prediction time).
+    fn sentence_features(&self, doc: &Analyzed<'_>, ctx: &DocContext, s: usize, f: &mut Features) {
+        let sent = &doc.sentences[s];
+        let n = sent.tokens.len();
+        f.add("slen=", d(bucket(n, &[6, 11, 21, 41])));
+        let stext = doc.sentence_text(s);
+        if stext.contains('!') {
+            f.flag("s!");
+        }
+        if stext.contains('?') {
+            f.flag("s?");
+        }
+        if stext.contains(['"', '“', '”']) {
+            f.flag("s\"");
+        }
+        f.add("scharged=", d(ctx.charged[s].min(3)));
+        f.add("ddens=", d(ctx.density));
+        f.add_pair(
+            "ddens_sch=",
+            d(ctx.density),
+            d(ctx.charged[s].min(3) as usize),
+        );
+        if s == 0 {
+            f.flag("title");
+        }
+        for i in sent.tokens.clone() {
+            let t = &doc.tokens[i];
+            if t.kind == TokenKind::Word && t.norm.chars().count() >= 3 {
+                f.add("sw=", &t.norm);
+            }
+        }
+    }
+
+    fn span_features(
+        &self,
+        doc: &Analyzed<'_>,
+        ctx: &DocContext,
+        toks: Range<usize>,
+        f: &mut Features,
+    ) {
         f.flag("bias");
         if toks.is_empty() {
             return;
         }
-        let words: Vec<usize> = toks.clone().filter(|i| doc.tokens[*i].kind != TokenKind::Punct).collect();
+        let words: Vec<usize> = toks
+            .clone()
+            .filter(|i| doc.tokens[*i].kind != TokenKind::Punct)
+            .collect();
         let n = toks.len();
-        f.add("len=", &bucket(n, &[2, 3, 4, 6, 9, 13, 21, 36]).to_string());
+        f.add("len=", d(bucket(n, &[2, 3, 4, 6, 9, 13, 21, 36])));
         for &i in words.iter().take(40) {
-            f.add("u=", &doc.tokens[i].norm);
+            let w = &doc.tokens[i].norm;
+            f.add("u=", w);
+            if w.chars().count() >= 6 {
+                let suf: String = w
+                    .chars()
+                    .rev()
+                    .take(4)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                f.add("s4=", &suf);
+            }
         }
         for w in words.windows(2).take(30) {
-            f.add("bg=", &format!("{}|{}", doc.tokens[w[0]].norm, doc.tokens[w[1]].norm));
+            f.add_pair("bg=", &doc.tokens[w[0]].norm, &doc.tokens[w[1]].norm);
         }
         f.add("first=", &doc.tokens[toks.start].norm);
+        f.add_pair(
+            "len_first=",
+            d(bucket(n, &[2, 4, 9, 21])),
+            &doc.tokens[toks.start].norm,
+        );
         f.add("last=", &doc.tokens[toks.end - 1].norm);
         let norm_at = |j: isize| -> &str {
             if j < 0 || j >= doc.tokens.len() as isize {
@@ -328,9 +583,9 @@ impl Featurizer {
                 }
             }
         }
-        f.add("nstrong=", &strong.min(3).to_string());
-        f.add("nbias=", &biasn.min(3).to_string());
-        f.add("maxv=", &(maxv as usize).min(3).to_string());
+        f.add("nstrong=", d(strong.min(3)));
+        f.add("nbias=", d(biasn.min(3)));
+        f.add("maxv=", d((maxv as usize).min(3)));
         if sumv < -1.0 {
             f.flag("neg");
         } else if sumv > 1.0 {
@@ -357,7 +612,10 @@ impl Featurizer {
         if text.contains('!') {
             f.flag("!");
         }
-        if text.split_whitespace().any(|w| w.chars().count() >= 3 && shape(w) == "XX") {
+        if text
+            .split_whitespace()
+            .any(|w| w.chars().count() >= 3 && shape(w) == "XX")
+        {
             f.flag("caps");
         }
         let before = doc.text[..first.bytes.start].chars().next_back();
@@ -370,14 +628,19 @@ impl Featurizer {
                 f.flag("auth");
             }
         }
-        if text.len() <= 120 {
-            let reps = ctx.lower.matches(&text.to_lowercase()).count();
-            f.add("rep=", &reps.min(3).to_string());
+        let key: Vec<&str> = words
+            .iter()
+            .take(REP_N)
+            .map(|i| doc.tokens[*i].norm.as_str())
+            .collect();
+        if !key.is_empty() {
+            let reps = ctx.ngrams.get(&ngram_hash(&key)).copied().unwrap_or(0) as usize;
+            f.add("rep=", d(reps.min(3)));
         }
         if n <= 6 && (text.contains('!') || text.split_whitespace().all(|w| shape(w) != "x")) {
             f.flag("sloganish");
         }
-        f.add("scharged=", &ctx.charged[first.sentence].min(3).to_string());
+        f.add("scharged=", d(ctx.charged[first.sentence].min(3)));
     }
 }
 
@@ -419,53 +682,67 @@ impl TechniqueTagger {
         &self.model
     }
 
-    /// Token logits of the span tagger.
+    /// Token logits of the span tagger: token features plus the sentence's shared part.
     fn token_logits(&self, doc: &Analyzed<'_>, ctx: &DocContext) -> Vec<f32> {
         let mut f = Features::new(self.feat.settings.si_bits, false);
         let mut out = Vec::with_capacity(doc.tokens.len());
         let mut s = Vec::new();
-        for i in 0..doc.tokens.len() {
+        for (si, sent) in doc.sentences.iter().enumerate() {
             f.clear();
-            self.feat.token_features(doc, ctx, i, &mut f);
-            self.model.si.scores(&f.idx, &mut s);
-            out.push(s[0]);
+            self.feat.sentence_features(doc, ctx, si, &mut f);
+            let shared: f32 = f.idx.iter().map(|i| self.model.si.weight(*i, 0)).sum();
+            for i in sent.tokens.clone() {
+                f.clear();
+                self.feat.token_features(doc, ctx, i, &mut f);
+                self.model.si.scores(&f.idx, &mut s);
+                out.push(s[0] + shared);
+            }
         }
         out
     }
 
-    /// Spans: runs of tokens over the threshold within a sentence, bridging gaps of up to
-    /// `si_gap` tokens, trimmed of punctuation at the edges.
-    fn spans(&self, doc: &Analyzed<'_>, logits: &[f32], threshold: f32, gap: usize) -> Vec<PredictedSpan> {
-        let cut = (threshold / (1.0 - threshold)).ln();
+    /// Spans by hysteresis decoding (see [`Decode`]), trimmed of punctuation at the edges.
+    fn spans(&self, doc: &Analyzed<'_>, logits: &[f32], d: Decode) -> Vec<PredictedSpan> {
+        let logit = |p: f32| (p / (1.0 - p)).ln();
+        let (seed, extend) = (logit(d.seed), logit(d.extend.min(d.seed)));
         let mut out = Vec::new();
+        let flush = |r: (usize, usize, f32), out: &mut Vec<PredictedSpan>| {
+            let (mut a, mut b, top) = r;
+            if top < seed {
+                return;
+            }
+            while a < b
+                && doc.tokens[a].kind == TokenKind::Punct
+                && !matches!(doc.tokens[a].norm.as_str(), "\"" | "“")
+            {
+                a += 1;
+            }
+            while b > a
+                && doc.tokens[b - 1].kind == TokenKind::Punct
+                && !matches!(doc.tokens[b - 1].norm.as_str(), "\"" | "”" | "!" | "?")
+            {
+                b -= 1;
+            }
+            if a < b && (a..b).any(|i| doc.tokens[i].kind != TokenKind::Punct) {
+                let score = logits[a..b].iter().sum::<f32>() / (b - a) as f32;
+                out.push(PredictedSpan {
+                    tokens: a..b,
+                    bytes: doc.tokens[a].bytes.start..doc.tokens[b - 1].bytes.end,
+                    score,
+                });
+            }
+        };
         for s in &doc.sentences {
-            let mut run: Option<(usize, usize)> = None;
-            let flush = |r: (usize, usize), out: &mut Vec<PredictedSpan>| {
-                let (mut a, mut b) = (r.0, r.1);
-                while a < b && doc.tokens[a].kind == TokenKind::Punct && !matches!(doc.tokens[a].norm.as_str(), "\"" | "“") {
-                    a += 1;
-                }
-                while b > a && doc.tokens[b - 1].kind == TokenKind::Punct && !matches!(doc.tokens[b - 1].norm.as_str(), "\"" | "”" | "!" | "?") {
-                    b -= 1;
-                }
-                if a < b && (a..b).any(|i| doc.tokens[i].kind != TokenKind::Punct) {
-                    let score = logits[a..b].iter().sum::<f32>() / (b - a) as f32;
-                    out.push(PredictedSpan {
-                        tokens: a..b,
-                        bytes: doc.tokens[a].bytes.start..doc.tokens[b - 1].bytes.end,
-                        score,
-                    });
-                }
-            };
+            let mut run: Option<(usize, usize, f32)> = None;
             for i in s.tokens.clone() {
-                if logits[i] >= cut {
+                if logits[i] >= extend {
                     run = Some(match run {
-                        Some((a, b)) if i - b <= gap => (a, i + 1),
+                        Some((a, b, top)) if i - b <= d.gap => (a, i + 1, top.max(logits[i])),
                         Some(r) => {
                             flush(r, &mut out);
-                            (i, i + 1)
+                            (i, i + 1, logits[i])
                         }
-                        None => (i, i + 1),
+                        None => (i, i + 1, logits[i]),
                     });
                 }
             }
@@ -477,7 +754,13 @@ impl TechniqueTagger {
     }
 
     /// Calibrated technique probabilities for a token range, and the features that fired.
-    fn classify(&self, doc: &Analyzed<'_>, ctx: &DocContext, toks: Range<usize>, names: bool) -> (Vec<f32>, Features) {
+    fn classify(
+        &self,
+        doc: &Analyzed<'_>,
+        ctx: &DocContext,
+        toks: Range<usize>,
+        names: bool,
+    ) -> (Vec<f32>, Features) {
         let mut f = Features::new(self.feat.settings.tc_bits, names);
         self.feat.span_features(doc, ctx, toks, &mut f);
         let mut s = Vec::new();
@@ -500,7 +783,9 @@ impl TechniqueTagger {
 
     /// The features with the largest positive weight toward `class`, by name.
     fn evidence(&self, f: &Features, class: usize) -> Vec<String> {
-        let Some(names) = &f.names else { return Vec::new() };
+        let Some(names) = &f.names else {
+            return Vec::new();
+        };
         let mut contrib: Vec<(f32, &str)> = f
             .idx
             .iter()
@@ -511,12 +796,19 @@ impl TechniqueTagger {
             .collect();
         contrib.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
         contrib.dedup_by(|a, b| a.1 == b.1);
-        contrib.iter().take(4).map(|(w, n)| format!("{} ({w:+.2})", describe_feature(n))).collect()
+        contrib
+            .iter()
+            .take(4)
+            .map(|(w, n)| format!("{} ({w:+.2})", describe_feature(n)))
+            .collect()
     }
 }
 
 fn argmax(p: &[f32]) -> usize {
-    p.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0))).map_or(0, |x| x.0)
+    p.iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))
+        .map_or(0, |x| x.0)
 }
 
 /// Feature names as a reader would say them.
@@ -535,7 +827,9 @@ fn describe_feature(name: &str) -> String {
         "maxv" => format!("sentiment intensity {v}"),
         "rep" => format!("phrase occurs {v}× in the article"),
         "scharged" => format!("{v} charged words in the sentence"),
-        _ if name.starts_with("kw:") || name.starts_with("kw2:") => format!("{} words", name.split(':').nth(1).unwrap_or("")),
+        _ if name.starts_with("kw:") || name.starts_with("kw2:") => {
+            format!("{} words", name.split(':').nth(1).unwrap_or(""))
+        }
         "auth" => "after a report verb".to_string(),
         "q" => "question".to_string(),
         "!" => "exclamation".to_string(),
@@ -549,7 +843,11 @@ fn describe_feature(name: &str) -> String {
 
 impl Detector for TechniqueTagger {
     fn info(&self) -> ModelInfo {
-        ModelInfo { name: self.model.name.clone(), version: self.model.version.clone(), kind: "trained".into() }
+        ModelInfo {
+            name: self.model.name.clone(),
+            version: self.model.version.clone(),
+            kind: "trained".into(),
+        }
     }
 
     fn detect(&self, doc: &Analyzed<'_>, out: &mut Vec<Finding>) {
@@ -559,7 +857,7 @@ impl Detector for TechniqueTagger {
         let ctx = self.feat.context(doc);
         let logits = self.token_logits(doc, &ctx);
         let (pa, pb) = self.model.span_platt;
-        for sp in self.spans(doc, &logits, self.model.si_threshold, self.model.si_gap) {
+        for sp in self.spans(doc, &logits, self.model.decode) {
             let (p, f) = self.classify(doc, &ctx, sp.tokens.clone(), true);
             let c = argmax(&p);
             let p_span = linear::sigmoid(pa * sp.score + pb);
@@ -594,8 +892,18 @@ impl Default for TrainOptions {
         TrainOptions {
             seed: 13,
             folds: 3,
-            si: TrainConfig { epochs: 6, learning_rate: 0.1, l2: 1e-6, seed: 13 },
-            tc: TrainConfig { epochs: 12, learning_rate: 0.2, l2: 1e-6, seed: 13 },
+            si: TrainConfig {
+                epochs: 12,
+                learning_rate: 0.05,
+                l2: 1e-6,
+                seed: 13,
+            },
+            tc: TrainConfig {
+                epochs: 30,
+                learning_rate: 0.05,
+                l2: 1e-6,
+                seed: 13,
+            },
             si_bits: 18,
             tc_bits: 17,
         }
@@ -608,22 +916,40 @@ struct Prepared<'a> {
     ctx: DocContext,
 }
 
-fn si_examples(feat: &Featurizer, p: &Prepared<'_>, gold: &[LabelSpan], bits: u8) -> Vec<(Vec<u32>, bool)> {
+fn si_examples(
+    feat: &Featurizer,
+    p: &Prepared<'_>,
+    gold: &[LabelSpan],
+    bits: u8,
+) -> Vec<(Vec<u32>, bool)> {
     let mut f = Features::new(bits, false);
-    p.doc
-        .tokens
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
+    let mut out = Vec::with_capacity(p.doc.tokens.len());
+    for (si, sent) in p.doc.sentences.iter().enumerate() {
+        f.clear();
+        feat.sentence_features(&p.doc, &p.ctx, si, &mut f);
+        let shared = f.idx.clone();
+        for i in sent.tokens.clone() {
+            let t = &p.doc.tokens[i];
             f.clear();
             feat.token_features(&p.doc, &p.ctx, i, &mut f);
-            let y = gold.iter().any(|g| g.start < t.span.end && t.span.start < g.end);
-            (f.idx.clone(), y)
-        })
-        .collect()
+            let mut x = f.idx.clone();
+            x.extend_from_slice(&shared);
+            let y = gold
+                .iter()
+                .any(|g| g.start < t.span.end && t.span.start < g.end);
+            out.push((x, y));
+        }
+    }
+    out
 }
 
-fn tc_examples(feat: &Featurizer, p: &Prepared<'_>, gold: &[LabelSpan], classes: &[Technique], bits: u8) -> Vec<(Vec<u32>, usize)> {
+fn tc_examples(
+    feat: &Featurizer,
+    p: &Prepared<'_>,
+    gold: &[LabelSpan],
+    classes: &[Technique],
+    bits: u8,
+) -> Vec<(Vec<u32>, usize)> {
     let mut f = Features::new(bits, false);
     gold.iter()
         .filter_map(|g| {
@@ -641,8 +967,7 @@ fn tc_examples(feat: &Featurizer, p: &Prepared<'_>, gold: &[LabelSpan], classes:
 pub struct TrainSummary {
     pub cv_si_f1: f64,
     pub cv_tc_micro_f1: f64,
-    pub si_threshold: f32,
-    pub si_gap: usize,
+    pub decode: Decode,
     pub tc_temperature: f32,
     pub span_platt: (f32, f32),
 }
@@ -657,7 +982,11 @@ pub fn train(
     data_sha256: String,
     opts: &TrainOptions,
 ) -> Result<(TechniqueModel, TrainSummary)> {
-    let settings = FeatureSettings { feature_set: FEATURE_SET, si_bits: opts.si_bits, tc_bits: opts.tc_bits };
+    let settings = FeatureSettings {
+        feature_set: FEATURE_SET,
+        si_bits: opts.si_bits,
+        tc_bits: opts.tc_bits,
+    };
     let feat = Featurizer::new(lex.clone(), settings.clone());
     let classes: Vec<Technique> = Technique::ALL.to_vec();
     let prepared: Vec<Prepared<'_>> = articles
@@ -665,7 +994,11 @@ pub fn train(
         .map(|a| {
             let doc = Analyzed::new(&a.text);
             let ctx = feat.context(&doc);
-            Prepared { id: &a.id, doc, ctx }
+            Prepared {
+                id: &a.id,
+                doc,
+                ctx,
+            }
         })
         .collect();
     let si_merged = scorer::merge_overlapping(si_gold);
@@ -678,7 +1011,15 @@ pub fn train(
         .collect();
     let tc_ex: Vec<Vec<(Vec<u32>, usize)>> = prepared
         .iter()
-        .map(|p| tc_examples(&feat, p, tc_by.get(p.id).unwrap_or(&none), &classes, opts.tc_bits))
+        .map(|p| {
+            tc_examples(
+                &feat,
+                p,
+                tc_by.get(p.id).unwrap_or(&none),
+                &classes,
+                opts.tc_bits,
+            )
+        })
         .collect();
     let positives = si_ex.iter().flatten().filter(|e| e.1).count();
     let total = si_ex.iter().map(Vec::len).sum::<usize>();
@@ -690,16 +1031,25 @@ pub fn train(
     let mut oof_logits: Vec<Vec<f32>> = vec![Vec::new(); prepared.len()];
     let mut oof_tc: Vec<(Vec<f32>, usize)> = Vec::new();
     for fold in 0..k {
-        let si_train: Vec<(Vec<u32>, bool)> = (0..prepared.len()).filter(|i| fold_of(*i) != fold).flat_map(|i| si_ex[i].clone()).collect();
-        let tc_train: Vec<(Vec<u32>, usize)> = (0..prepared.len()).filter(|i| fold_of(*i) != fold).flat_map(|i| tc_ex[i].clone()).collect();
+        let si_train: Vec<(Vec<u32>, bool)> = (0..prepared.len())
+            .filter(|i| fold_of(*i) != fold)
+            .flat_map(|i| si_ex[i].clone())
+            .collect();
+        let tc_train: Vec<(Vec<u32>, usize)> = (0..prepared.len())
+            .filter(|i| fold_of(*i) != fold)
+            .flat_map(|i| tc_ex[i].clone())
+            .collect();
         let si_m = linear::train_binary(opts.si_bits, &si_train, opts.si, weight_pos);
         let tc_m = linear::train_multiclass(opts.tc_bits, classes.len(), &tc_train, opts.tc);
         let mut s = Vec::new();
         for i in (0..prepared.len()).filter(|i| fold_of(*i) == fold) {
-            oof_logits[i] = si_ex[i].iter().map(|(x, _)| {
-                si_m.scores(x, &mut s);
-                s[0]
-            }).collect();
+            oof_logits[i] = si_ex[i]
+                .iter()
+                .map(|(x, _)| {
+                    si_m.scores(x, &mut s);
+                    s[0]
+                })
+                .collect();
             for (x, y) in &tc_ex[i] {
                 tc_m.scores(x, &mut s);
                 oof_tc.push((s.clone(), *y));
@@ -713,8 +1063,11 @@ pub fn train(
         version: String::new(),
         features: settings.clone(),
         si,
-        si_threshold: 0.5,
-        si_gap: 0,
+        decode: Decode {
+            seed: 0.5,
+            extend: 0.5,
+            gap: 0,
+        },
         span_platt: (1.0, 0.0),
         tc,
         tc_classes: classes.clone(),
@@ -729,33 +1082,60 @@ pub fn train(
         },
         metrics: BTreeMap::new(),
     };
-    let empty = Linear { bits: 0, classes: 1, scale: 1.0, weights: vec![0], bias: vec![0.0] };
-    let stub = TechniqueTagger { model: tagger_stub(empty.clone(), empty.clone()), feat: Featurizer::new(lex.clone(), settings.clone()) };
-    let mut best = (0.5f32, 0usize, -1.0f64);
-    for gap in 0..=2usize {
-        let mut th = 0.3f32;
-        while th <= 0.8 {
-            let mut pred = Vec::new();
-            for (i, p) in prepared.iter().enumerate() {
-                for sp in stub.spans(&p.doc, &oof_logits[i], th, gap) {
-                    let s = p.doc.span(sp.bytes.clone());
-                    pred.push(LabelSpan { article: p.id.to_string(), technique: None, start: s.start, end: s.end });
+    let empty = Linear {
+        bits: 0,
+        classes: 1,
+        scale: 1.0,
+        weights: vec![0],
+        bias: vec![0.0],
+    };
+    let stub = TechniqueTagger {
+        model: tagger_stub(empty.clone(), empty.clone()),
+        feat: Featurizer::new(lex.clone(), settings.clone()),
+    };
+    let mut best = (
+        Decode {
+            seed: 0.5,
+            extend: 0.5,
+            gap: 0,
+        },
+        -1.0f64,
+    );
+    for gap in [0usize, 1, 2, 4, 6] {
+        for seed_step in 3..=16 {
+            let seed = seed_step as f32 * 0.05;
+            for extend_step in 2..=seed_step {
+                let d = Decode {
+                    seed,
+                    extend: extend_step as f32 * 0.05,
+                    gap,
+                };
+                let mut pred = Vec::new();
+                for (i, p) in prepared.iter().enumerate() {
+                    for sp in stub.spans(&p.doc, &oof_logits[i], d) {
+                        let s = p.doc.span(sp.bytes.clone());
+                        pred.push(LabelSpan {
+                            article: p.id.to_string(),
+                            technique: None,
+                            start: s.start,
+                            end: s.end,
+                        });
+                    }
+                }
+                let f1 = scorer::score_si(&pred, si_gold, true)?.f1;
+                if f1 > best.1 {
+                    best = (d, f1);
                 }
             }
-            let f1 = scorer::score_si(&pred, si_gold, true)?.f1;
-            if f1 > best.2 {
-                best = (th, gap, f1);
-            }
-            th += 0.05;
         }
     }
-    let (si_threshold, si_gap, cv_si_f1) = best;
+    let (decode, cv_si_f1) = best;
 
     // Span calibration: P(overlaps gold) from the mean token logit, on out-of-fold spans.
     let (mut scores, mut labels) = (Vec::new(), Vec::new());
     for (i, p) in prepared.iter().enumerate() {
         let gold = si_by.get(p.id).unwrap_or(&none);
-        for sp in stub.spans(&p.doc, &oof_logits[i], si_threshold, si_gap) {
+        for sp in stub.spans(&p.doc, &oof_logits[i], decode) {
             let s = p.doc.span(sp.bytes.clone());
             scores.push(sp.score);
             labels.push(gold.iter().any(|g| g.start < s.end && s.start < g.end));
@@ -764,7 +1144,11 @@ pub fn train(
     let span_platt = linear::platt(&scores, &labels);
     let (tc_logits, tc_labels): (Vec<Vec<f32>>, Vec<usize>) = oof_tc.iter().cloned().unzip();
     let tc_temperature = linear::fit_temperature(&tc_logits, &tc_labels);
-    let correct = tc_logits.iter().zip(&tc_labels).filter(|(l, y)| argmax(l) == **y).count();
+    let correct = tc_logits
+        .iter()
+        .zip(&tc_labels)
+        .filter(|(l, y)| argmax(l) == **y)
+        .count();
     let cv_tc_micro_f1 = correct as f64 / tc_labels.len().max(1) as f64;
 
     // Final models on all training articles.
@@ -774,15 +1158,22 @@ pub fn train(
     let tc = linear::train_multiclass(opts.tc_bits, classes.len(), &tc_all, opts.tc);
     let mut model = tagger_stub(si, tc);
     model.version = "1".into();
-    model.si_threshold = si_threshold;
-    model.si_gap = si_gap;
+    model.decode = decode;
     model.span_platt = span_platt;
     model.tc_temperature = tc_temperature;
     model.metrics.insert("cv.si.f1".into(), cv_si_f1);
-    model.metrics.insert("cv.tc.micro_f1".into(), cv_tc_micro_f1);
+    model
+        .metrics
+        .insert("cv.tc.micro_f1".into(), cv_tc_micro_f1);
     Ok((
         model,
-        TrainSummary { cv_si_f1, cv_tc_micro_f1, si_threshold, si_gap, tc_temperature, span_platt },
+        TrainSummary {
+            cv_si_f1,
+            cv_tc_micro_f1,
+            decode,
+            tc_temperature,
+            span_platt,
+        },
     ))
 }
 

@@ -1,0 +1,102 @@
+//! `unspin bench`: single-thread analysis throughput and peak memory on real articles.
+
+use anyhow::Result;
+use clap::Parser;
+use serde_json::json;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use unspin::eval::protocols;
+use unspin::{Analyzer, Document};
+
+#[derive(Parser)]
+pub struct BenchArgs {
+    /// A PTC folder (or the shared data root): its articles are the benchmark input.
+    #[arg(long, default_value = "../shared/data/ptc2020")]
+    data: PathBuf,
+    #[arg(long, default_value = "dev")]
+    split: String,
+    /// How long to run each configuration, in seconds.
+    #[arg(long, default_value_t = 5.0)]
+    seconds: f64,
+    #[arg(long)]
+    json: bool,
+}
+
+/// Peak resident memory of this process (Linux `VmHWM`), in MiB.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn run_for(analyzer: &Analyzer, docs: &[Document], budget: Duration) -> (usize, usize, f64) {
+    let (mut n, mut bytes) = (0usize, 0usize);
+    let t0 = Instant::now();
+    while t0.elapsed() < budget {
+        for d in docs {
+            let r = analyzer.analyze(d);
+            std::hint::black_box(&r);
+            n += 1;
+            bytes += d.text.len();
+        }
+    }
+    (n, bytes, t0.elapsed().as_secs_f64())
+}
+
+pub fn run(args: BenchArgs) -> Result<u8> {
+    let root = protocols::locate(&args.data, "ptc2020", &format!("{}-articles", args.split))?;
+    let articles = unspin::data::ptc::articles(&root.join(format!("{}-articles", args.split)))?;
+    let docs: Vec<Document> = articles
+        .iter()
+        .map(|a| Document::from_text(a.text.clone()))
+        .collect();
+    let mean_chars = docs.iter().map(|d| d.text.chars().count()).sum::<usize>() / docs.len().max(1);
+    let t0 = Instant::now();
+    let full = Analyzer::new();
+    let startup_ms = t0.elapsed().as_secs_f64() * 1e3;
+    let rules = Analyzer::with_technique_model(None)?;
+    let budget = Duration::from_secs_f64(args.seconds);
+    let mut rows = Vec::new();
+    for (name, a) in [
+        ("full report (embedded models)", &full),
+        ("rules only (no technique model)", &rules),
+    ] {
+        run_for(a, &docs[..docs.len().min(5)], Duration::from_millis(200));
+        let (n, bytes, secs) = run_for(a, &docs, budget);
+        rows.push(json!({
+            "configuration": name,
+            "articles": n,
+            "articles_per_s": n as f64 / secs,
+            "mb_per_s": bytes as f64 / secs / 1e6,
+            "ms_per_article": secs * 1e3 / n as f64,
+        }));
+    }
+    let out = json!({
+        "input": format!("PTC {} articles ({}, mean {} chars)", args.split, docs.len(), mean_chars),
+        "threads": 1,
+        "startup_ms": startup_ms,
+        "peak_rss_mib": peak_rss_mib(),
+        "results": rows,
+    });
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        println!(
+            "{} · 1 thread · analyzer startup {:.0} ms · peak RSS {:.0} MiB",
+            out["input"].as_str().unwrap_or(""),
+            startup_ms,
+            peak_rss_mib().unwrap_or(f64::NAN)
+        );
+        for r in &rows {
+            println!(
+                "{:<34} {:>8.0} articles/s {:>7.2} MB/s {:>7.3} ms/article",
+                r["configuration"].as_str().unwrap_or(""),
+                r["articles_per_s"].as_f64().unwrap_or(0.0),
+                r["mb_per_s"].as_f64().unwrap_or(0.0),
+                r["ms_per_article"].as_f64().unwrap_or(0.0)
+            );
+        }
+    }
+    Ok(0)
+}
