@@ -80,6 +80,8 @@ struct WordInfo {
     valence: f32,
     hedge: bool,
     report: bool,
+    /// Bit `k` set when the word is in keyword family `FAMILIES[k]`.
+    family: u16,
 }
 
 /// Per-document context shared by the token and span features.
@@ -89,8 +91,10 @@ struct DocContext {
     density: usize,
     /// Index of each token within its sentence, and whether it sits inside quotation marks.
     in_quote: Vec<bool>,
-    /// Content-word counts over the document, for repetition.
-    counts: HashMap<String, u32>,
+    /// Hash of each token's `norm`.
+    word_hash: Vec<u64>,
+    /// Content-word counts over the document (by word hash), for repetition.
+    counts: HashMap<u64, u32>,
     charged: Vec<u32>,
     /// Occurrences of every word n-gram (n ≤ `REP_N`) of the article, by hash: repetition in
     /// linear time, where searching the text for each span would be quadratic.
@@ -100,10 +104,10 @@ struct DocContext {
 /// Longest n-gram counted for repetition; longer spans are matched by their first `REP_N` words.
 const REP_N: usize = 4;
 
-fn ngram_hash(words: &[&str]) -> u64 {
+fn ngram_hash(words: &[u64]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for w in words {
-        h ^= linear::hash(w);
+        h ^= *w;
         h = h.wrapping_mul(0x0100_0000_01b3).rotate_left(17);
     }
     h ^ words.len() as u64
@@ -309,6 +313,7 @@ fn shape(s: &str) -> &'static str {
 pub struct Featurizer {
     lex: Arc<Lexicons>,
     hedge_words: rustc_hash::FxHashSet<String>,
+    families: HashMap<&'static str, u16>,
     settings: FeatureSettings,
 }
 
@@ -323,6 +328,15 @@ impl Featurizer {
         Featurizer {
             lex,
             hedge_words,
+            families: {
+                let mut m: HashMap<&'static str, u16> = HashMap::default();
+                for (k, (_, list)) in FAMILIES.iter().enumerate() {
+                    for w in *list {
+                        *m.entry(w).or_default() |= 1 << k;
+                    }
+                }
+                m
+            },
             settings,
         }
     }
@@ -330,8 +344,9 @@ impl Featurizer {
     fn context(&self, doc: &Analyzed<'_>) -> DocContext {
         let mut memo: HashMap<&str, WordInfo> = HashMap::default();
         let mut info = Vec::with_capacity(doc.tokens.len());
-        let mut counts: HashMap<String, u32> = HashMap::default();
-        for t in &doc.tokens {
+        let mut counts: HashMap<u64, u32> = HashMap::default();
+        let word_hash: Vec<u64> = doc.tokens.iter().map(|t| linear::hash(&t.norm)).collect();
+        for (ti, t) in doc.tokens.iter().enumerate() {
             if t.kind != TokenKind::Word {
                 info.push(WordInfo::default());
                 continue;
@@ -344,11 +359,12 @@ impl Featurizer {
                     valence: self.lex.valence(&t.norm).unwrap_or(0.0),
                     hedge: self.hedge_words.contains(&t.norm),
                     report: self.lex.is_report_verb(&t.norm),
+                    family: self.families.get(t.norm.as_str()).copied().unwrap_or(0),
                 }
             });
             info.push(wi);
             if t.norm.chars().count() >= 4 {
-                *counts.entry(t.norm.clone()).or_default() += 1;
+                *counts.entry(word_hash[ti]).or_default() += 1;
             }
         }
         let mut in_quote = vec![false; doc.tokens.len()];
@@ -377,11 +393,12 @@ impl Featurizer {
             .max(1);
         let total: u32 = charged.iter().sum();
         let density = bucket((100 * total as usize) / words, &[2, 4, 6, 9, 13]);
-        let words: Vec<&str> = doc
+        let words: Vec<u64> = doc
             .tokens
             .iter()
-            .filter(|t| t.kind != TokenKind::Punct)
-            .map(|t| t.norm.as_str())
+            .zip(&word_hash)
+            .filter(|(t, _)| t.kind != TokenKind::Punct)
+            .map(|(_, h)| *h)
             .collect();
         let mut ngrams: HashMap<u64, u32> = HashMap::default();
         for n in 1..=REP_N {
@@ -393,6 +410,7 @@ impl Featurizer {
             info,
             density,
             in_quote,
+            word_hash,
             counts,
             charged,
             ngrams,
@@ -470,7 +488,9 @@ impl Featurizer {
         if ctx.in_quote[i] {
             f.flag("inq");
         }
-        if t.norm.chars().count() >= 4 && ctx.counts.get(&t.norm).copied().unwrap_or(0) >= 3 {
+        if t.norm.chars().count() >= 4
+            && ctx.counts.get(&ctx.word_hash[i]).copied().unwrap_or(0) >= 3
+        {
             f.flag("rep");
         }
         if shape(&doc.text[t.bytes.clone()]) == "XX" && t.norm.chars().count() >= 3 {
@@ -567,7 +587,7 @@ impl Featurizer {
         f.add("c+1=", norm_at(b));
         f.add("c+2=", norm_at(b + 1));
         let (mut strong, mut biasn, mut maxv, mut sumv) = (0usize, 0usize, 0f32, 0f32);
-        let mut fam: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut fam = [0usize; FAMILIES.len()];
         for &i in &words {
             let w = ctx.info[i];
             strong += usize::from(w.strong);
@@ -577,10 +597,8 @@ impl Featurizer {
             if w.report {
                 f.flag("report_in");
             }
-            for (name, list) in FAMILIES {
-                if list.contains(&doc.tokens[i].norm.as_str()) {
-                    *fam.entry(name).or_default() += 1;
-                }
+            for (k, n) in fam.iter_mut().enumerate() {
+                *n += usize::from(w.family >> k & 1 == 1);
             }
         }
         f.add("nstrong=", d(strong.min(3)));
@@ -591,8 +609,10 @@ impl Featurizer {
         } else if sumv > 1.0 {
             f.flag("pos");
         }
-        for (name, count) in fam {
-            f.add("kw:", name);
+        for ((name, _), count) in FAMILIES.iter().zip(fam) {
+            if count > 0 {
+                f.add("kw:", name);
+            }
             if count > 1 {
                 f.add("kw2:", name);
             }
@@ -628,10 +648,10 @@ impl Featurizer {
                 f.flag("auth");
             }
         }
-        let key: Vec<&str> = words
+        let key: Vec<u64> = words
             .iter()
             .take(REP_N)
-            .map(|i| doc.tokens[*i].norm.as_str())
+            .map(|i| ctx.word_hash[*i])
             .collect();
         if !key.is_empty() {
             let reps = ctx.ngrams.get(&ngram_hash(&key)).copied().unwrap_or(0) as usize;
