@@ -893,7 +893,6 @@ impl Detector for TechniqueTagger {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
 // Training
 
 /// Training settings of `unspin train techniques`.
