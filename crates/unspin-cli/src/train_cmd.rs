@@ -45,6 +45,10 @@ enum TrainTask {
         tc_lr: Option<f32>,
         #[arg(long)]
         tc_l2: Option<f32>,
+        /// Also train the technique classifier on SemEval-2021 Task 6 texts (JSON), mapped to the
+        /// 14 techniques; cross-validation still scores PTC articles only.
+        #[arg(long)]
+        extra_tc_data: Option<PathBuf>,
     },
 }
 
@@ -61,6 +65,7 @@ pub fn run(args: TrainArgs) -> Result<u8> {
             tc_epochs,
             tc_lr,
             tc_l2,
+            extra_tc_data,
         } => {
             let t0 = Instant::now();
             let root = protocols::locate(&data, "ptc2020", "train-task-flc-tc.labels")?;
@@ -87,6 +92,24 @@ pub fn run(args: TrainArgs) -> Result<u8> {
             opts.tc.epochs = tc_epochs.unwrap_or(opts.tc.epochs);
             opts.tc.learning_rate = tc_lr.unwrap_or(opts.tc.learning_rate);
             opts.tc.l2 = tc_l2.unwrap_or(opts.tc.l2);
+            if let Some(path) = &extra_tc_data {
+                for m in unspin::data::ptc::semeval2021(path)? {
+                    let spans = m
+                        .labels
+                        .iter()
+                        .filter_map(|l| {
+                            let t = unspin::data::ptc::map_2021_technique(&l.technique)?
+                                .parse()
+                                .ok()?;
+                            (l.end > l.start).then_some((l.start, l.end, t))
+                        })
+                        .collect::<Vec<_>>();
+                    if !spans.is_empty() {
+                        opts.extra_tc.push((m.text, spans));
+                    }
+                }
+                eprintln!("extra TC texts: {}", opts.extra_tc.len());
+            }
             let lex = Arc::new(Lexicons::load());
             let (mut model, summary) =
                 techniques::train(lex, &split.articles, &split.si, &split.tc, hash, &opts)?;

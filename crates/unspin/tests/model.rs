@@ -101,6 +101,11 @@ fn small_options() -> TrainOptions {
         tc: cfg,
         si_bits: 12,
         tc_bits: 12,
+        // One extra text exercises the extra-data path of the classifier.
+        extra_tc: vec![(
+            "Stop the steal now! Our nation demands it.".to_string(),
+            vec![(0, 19, unspin::Technique::Slogans)],
+        )],
     }
 }
 

@@ -895,6 +895,9 @@ impl Detector for TechniqueTagger {
 
 // Training
 
+/// A text with labelled spans `(start, end, technique)`, in code points.
+pub type ExtraText = (String, Vec<(usize, usize, Technique)>);
+
 /// Training settings of `unspin train techniques`.
 #[derive(Debug, Clone)]
 pub struct TrainOptions {
@@ -904,6 +907,10 @@ pub struct TrainOptions {
     pub tc: TrainConfig,
     pub si_bits: u8,
     pub tc_bits: u8,
+    /// Extra labelled spans for the technique classifier only (e.g. SemEval-2021 Task 6 texts):
+    /// `(text, [(start, end, technique)])` in code points. Added to every training fold, never
+    /// to the folds that are scored, so cross-validation still measures PTC.
+    pub extra_tc: Vec<ExtraText>,
 }
 
 impl Default for TrainOptions {
@@ -925,6 +932,7 @@ impl Default for TrainOptions {
             },
             si_bits: 18,
             tc_bits: 17,
+            extra_tc: Vec::new(),
         }
     }
 }
@@ -1044,6 +1052,25 @@ pub fn train(
     let total = si_ex.iter().map(Vec::len).sum::<usize>();
     let weight_pos = ((total - positives) as f32 / positives.max(1) as f32).sqrt();
 
+    let extra: Vec<(Vec<u32>, usize)> = opts
+        .extra_tc
+        .iter()
+        .flat_map(|(text, spans)| {
+            let doc = Analyzed::new(text);
+            let ctx = feat.context(&doc);
+            let mut f = Features::new(opts.tc_bits, false);
+            spans
+                .iter()
+                .filter_map(|(a, b, t)| {
+                    let y = classes.iter().position(|c| c == t)?;
+                    f.clear();
+                    feat.span_features(&doc, &ctx, token_range(&doc, *a, *b), &mut f);
+                    Some((f.idx.clone(), y))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+
     // Out-of-fold predictions: token logits per article and TC logits per gold span.
     let k = opts.folds.max(2);
     let fold_of = |i: usize| i % k;
@@ -1054,10 +1081,11 @@ pub fn train(
             .filter(|i| fold_of(*i) != fold)
             .flat_map(|i| si_ex[i].clone())
             .collect();
-        let tc_train: Vec<(Vec<u32>, usize)> = (0..prepared.len())
+        let mut tc_train: Vec<(Vec<u32>, usize)> = (0..prepared.len())
             .filter(|i| fold_of(*i) != fold)
             .flat_map(|i| tc_ex[i].clone())
             .collect();
+        tc_train.extend(extra.iter().cloned());
         let si_m = linear::train_binary(opts.si_bits, &si_train, opts.si, weight_pos);
         let tc_m = linear::train_multiclass(opts.tc_bits, classes.len(), &tc_train, opts.tc);
         let mut s = Vec::new();
@@ -1172,7 +1200,8 @@ pub fn train(
 
     // Final models on all training articles.
     let si_all: Vec<(Vec<u32>, bool)> = si_ex.into_iter().flatten().collect();
-    let tc_all: Vec<(Vec<u32>, usize)> = tc_ex.into_iter().flatten().collect();
+    let mut tc_all: Vec<(Vec<u32>, usize)> = tc_ex.into_iter().flatten().collect();
+    tc_all.extend(extra);
     let si = linear::train_binary(opts.si_bits, &si_all, opts.si, weight_pos);
     let tc = linear::train_multiclass(opts.tc_bits, classes.len(), &tc_all, opts.tc);
     let mut model = tagger_stub(si, tc);
