@@ -418,42 +418,29 @@ fn eval_techniques_scores_own_output_and_prediction_files() {
     assert!(r["tc_system"].as_str().unwrap().contains("span classifier"));
 
     let pred = dir.path().join("pred.tsv");
-    std::fs::write(&pred, "1\t19\t25\n").unwrap();
-    let out = unspin()
-        .args([
-            "eval",
-            "techniques",
-            "--split",
-            "dev",
-            "--task",
-            "si",
-            "--data",
-        ])
-        .arg(dir.path())
-        .arg("--predictions")
-        .arg(&pred)
-        .assert()
-        .success();
+    let score_si = |lines: &str| {
+        std::fs::write(&pred, lines).unwrap();
+        unspin()
+            .args([
+                "eval",
+                "techniques",
+                "--split",
+                "dev",
+                "--task",
+                "si",
+                "--data",
+            ])
+            .arg(dir.path())
+            .arg("--predictions")
+            .arg(&pred)
+            .assert()
+    };
+    let out = score_si("1\t19\t25\n").success();
     let r = json_of(&out.get_output().stdout);
     assert_eq!(r["precision"], 1.0);
     assert!((r["recall"].as_f64().unwrap() - 6.0 / 13.0).abs() < 1e-9);
 
-    std::fs::write(&pred, "99\t0\t5\n").unwrap();
-    let out = unspin()
-        .args([
-            "eval",
-            "techniques",
-            "--split",
-            "dev",
-            "--task",
-            "si",
-            "--data",
-        ])
-        .arg(dir.path())
-        .arg("--predictions")
-        .arg(&pred)
-        .assert()
-        .code(1);
+    let out = score_si("99\t0\t5\n").code(1);
     assert!(
         String::from_utf8_lossy(&out.get_output().stderr)
             .contains("article 99 is not in the dev split")

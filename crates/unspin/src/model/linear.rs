@@ -73,11 +73,7 @@ impl Features {
         self.buf.clear();
         self.buf.push_str(prefix);
         self.buf.push_str(value);
-        let mask = (1u64 << self.bits) - 1;
-        self.idx.push((hash(&self.buf) & mask) as u32);
-        if let Some(n) = &mut self.names {
-            n.push(self.buf.clone());
-        }
+        self.push_buf();
     }
 
     /// Adds the feature `prefix` + `a` + `|` + `b` without allocating.
@@ -87,6 +83,11 @@ impl Features {
         self.buf.push_str(a);
         self.buf.push('|');
         self.buf.push_str(b);
+        self.push_buf();
+    }
+
+    /// Hashes the feature name in `buf` into the index list (and keeps the name when asked).
+    fn push_buf(&mut self) {
         let mask = (1u64 << self.bits) - 1;
         self.idx.push((hash(&self.buf) & mask) as u32);
         if let Some(n) = &mut self.names {
