@@ -99,7 +99,8 @@ pub fn parse_labels(text: &str, origin: &str) -> Result<Vec<LabelSpan>> {
     Ok(out)
 }
 
-fn by_article(spans: &[LabelSpan]) -> BTreeMap<&str, Vec<&LabelSpan>> {
+/// Spans grouped by article id.
+pub fn by_article(spans: &[LabelSpan]) -> BTreeMap<&str, Vec<&LabelSpan>> {
     let mut m: BTreeMap<&str, Vec<&LabelSpan>> = BTreeMap::new();
     for s in spans {
         m.entry(s.article.as_str()).or_default().push(s);

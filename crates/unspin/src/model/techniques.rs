@@ -946,7 +946,7 @@ struct Prepared<'a> {
 fn si_examples(
     feat: &Featurizer,
     p: &Prepared<'_>,
-    gold: &[LabelSpan],
+    gold: &[&LabelSpan],
     bits: u8,
 ) -> Vec<(Vec<u32>, bool)> {
     let mut f = Features::new(bits, false);
@@ -973,7 +973,7 @@ fn si_examples(
 fn tc_examples(
     feat: &Featurizer,
     p: &Prepared<'_>,
-    gold: &[LabelSpan],
+    gold: &[&LabelSpan],
     classes: &[Technique],
     bits: u8,
 ) -> Vec<(Vec<u32>, usize)> {
@@ -1029,8 +1029,8 @@ pub fn train(
         })
         .collect();
     let si_merged = scorer::merge_overlapping(si_gold);
-    let si_by: BTreeMap<&str, Vec<LabelSpan>> = group(&si_merged);
-    let tc_by: BTreeMap<&str, Vec<LabelSpan>> = group(tc_gold);
+    let si_by = scorer::by_article(&si_merged);
+    let tc_by = scorer::by_article(tc_gold);
     let none = Vec::new();
     let si_ex: Vec<Vec<(Vec<u32>, bool)>> = prepared
         .iter()
@@ -1223,12 +1223,4 @@ pub fn train(
             span_platt,
         },
     ))
-}
-
-fn group(spans: &[LabelSpan]) -> BTreeMap<&str, Vec<LabelSpan>> {
-    let mut m: BTreeMap<&str, Vec<LabelSpan>> = BTreeMap::new();
-    for s in spans {
-        m.entry(s.article.as_str()).or_default().push(s.clone());
-    }
-    m
 }
