@@ -20,6 +20,13 @@ pub struct BenchArgs {
     seconds: f64,
     #[arg(long)]
     json: bool,
+    /// Analyse each article exactly this many times instead of for `--seconds` (for instruction
+    /// counts under `valgrind`, which this shared machine's noisy timings cannot replace).
+    #[arg(long)]
+    passes: Option<usize>,
+    /// Run only the full configuration (for profiling the default path).
+    #[arg(long)]
+    full_only: bool,
 }
 
 /// Peak resident memory of this process (Linux `VmHWM`), in MiB.
@@ -30,10 +37,17 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-fn run_for(analyzer: &Analyzer, docs: &[Document], budget: Duration) -> (usize, usize, f64) {
+fn run_for(
+    analyzer: &Analyzer,
+    docs: &[Document],
+    budget: Duration,
+    passes: Option<usize>,
+) -> (usize, usize, f64) {
     let (mut n, mut bytes) = (0usize, 0usize);
     let t0 = Instant::now();
-    while t0.elapsed() < budget {
+    let mut pass = 0;
+    while passes.map_or(t0.elapsed() < budget, |p| pass < p) {
+        pass += 1;
         for d in docs {
             let r = analyzer.analyze(d);
             std::hint::black_box(&r);
@@ -61,9 +75,19 @@ pub fn run(args: BenchArgs) -> Result<u8> {
     for (name, a) in [
         ("full report (embedded models)", &full),
         ("rules only (no technique model)", &rules),
-    ] {
-        run_for(a, &docs[..docs.len().min(5)], Duration::from_millis(200));
-        let (n, bytes, secs) = run_for(a, &docs, budget);
+    ]
+    .into_iter()
+    .take(if args.full_only { 1 } else { 2 })
+    {
+        if args.passes.is_none() {
+            run_for(
+                a,
+                &docs[..docs.len().min(5)],
+                Duration::from_millis(200),
+                None,
+            );
+        }
+        let (n, bytes, secs) = run_for(a, &docs, budget, args.passes);
         rows.push(json!({
             "configuration": name,
             "articles": n,

@@ -19,6 +19,7 @@ use crate::technique::Technique;
 use crate::text::{Analyzed, TokenKind};
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
@@ -82,6 +83,10 @@ struct WordInfo {
     report: bool,
     /// Bit `k` set when the word is in keyword family `FAMILIES[k]`.
     family: u16,
+    /// `linear::hash` of the word form.
+    hash: u64,
+    /// At least four characters: short words do not count as repetition.
+    long: bool,
 }
 
 /// Per-document context shared by the token and span features.
@@ -96,9 +101,13 @@ struct DocContext {
     /// Content-word counts over the document (by word hash), for repetition.
     counts: HashMap<u64, u32>,
     charged: Vec<u32>,
-    /// Occurrences of every word n-gram (n ≤ `REP_N`) of the article, by hash: repetition in
-    /// linear time, where searching the text for each span would be quadratic.
-    ngrams: HashMap<u64, u32>,
+    /// Hashes of the non-punctuation tokens in order.
+    words: Vec<u64>,
+    /// Occurrences in the article of the first words of each span to classify, by
+    /// `ngram_hash`: filled by [`DocContext::count_repetitions`] in one pass over the article,
+    /// so repetition costs linear time however many spans there are, and only the n-grams that
+    /// are asked about are stored.
+    repeats: HashMap<u64, u32>,
 }
 
 /// Longest n-gram counted for repetition; longer spans are matched by their first `REP_N` words.
@@ -111,6 +120,44 @@ fn ngram_hash(words: &[u64]) -> u64 {
         h = h.wrapping_mul(0x0100_0000_01b3).rotate_left(17);
     }
     h ^ words.len() as u64
+}
+
+impl DocContext {
+    /// The first `REP_N` word hashes of a token range (its repetition key).
+    fn rep_key(&self, doc: &Analyzed<'_>, toks: Range<usize>) -> ([u64; REP_N], usize) {
+        let mut key = [0u64; REP_N];
+        let mut n = 0;
+        for i in toks {
+            if n == REP_N {
+                break;
+            }
+            if doc.tokens[i].kind != TokenKind::Punct {
+                key[n] = self.word_hash[i];
+                n += 1;
+            }
+        }
+        (key, n)
+    }
+
+    /// Counts, in one pass, how often each span's repetition key occurs in the article.
+    fn count_repetitions(&mut self, doc: &Analyzed<'_>, spans: impl Iterator<Item = Range<usize>>) {
+        self.repeats.clear();
+        let mut lengths = [false; REP_N + 1];
+        for toks in spans {
+            let (key, n) = self.rep_key(doc, toks);
+            if n > 0 {
+                self.repeats.insert(ngram_hash(&key[..n]), 0);
+                lengths[n] = true;
+            }
+        }
+        for (n, _) in lengths.iter().enumerate().filter(|(_, on)| **on) {
+            for w in self.words.windows(n) {
+                if let Some(c) = self.repeats.get_mut(&ngram_hash(w)) {
+                    *c += 1;
+                }
+            }
+        }
+    }
 }
 
 const DIGITS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
@@ -341,33 +388,60 @@ impl Featurizer {
         }
     }
 
+    /// Lexicon facts and hash of one word form, through a per-thread cache: news vocabulary
+    /// repeats across articles, and stemming plus five table lookups per word dominated.
+    /// The facts depend only on the embedded lexicons, so one cache serves every featurizer.
+    fn word_info(&self, norm: &str) -> WordInfo {
+        thread_local! {
+            static CACHE: RefCell<HashMap<Box<str>, WordInfo>> = RefCell::new(HashMap::default());
+        }
+        CACHE.with(|c| {
+            if let Some(v) = c.borrow().get(norm) {
+                return *v;
+            }
+            let (strong, bias) = self.lex.subjectivity(norm);
+            let v = WordInfo {
+                strong,
+                bias,
+                valence: self.lex.valence(norm).unwrap_or(0.0),
+                hedge: self.hedge_words.contains(norm),
+                report: self.lex.is_report_verb(norm),
+                family: self.families.get(norm).copied().unwrap_or(0),
+                hash: linear::hash(norm),
+                long: norm.chars().count() >= 4,
+            };
+            let mut c = c.borrow_mut();
+            if c.len() > 200_000 {
+                c.clear();
+            }
+            c.insert(norm.into(), v);
+            v
+        })
+    }
+
     fn context(&self, doc: &Analyzed<'_>) -> DocContext {
-        let mut memo: HashMap<&str, WordInfo> = HashMap::default();
-        let mut info = Vec::with_capacity(doc.tokens.len());
+        let n = doc.tokens.len();
+        let mut info = Vec::with_capacity(n);
+        let mut word_hash = Vec::with_capacity(n);
+        let mut words = Vec::with_capacity(n);
         let mut counts: HashMap<u64, u32> = HashMap::default();
-        let word_hash: Vec<u64> = doc.tokens.iter().map(|t| linear::hash(&t.norm)).collect();
-        for (ti, t) in doc.tokens.iter().enumerate() {
+        counts.reserve(n / 2);
+        for t in &doc.tokens {
+            let wi = self.word_info(&t.norm);
+            word_hash.push(wi.hash);
+            if t.kind != TokenKind::Punct {
+                words.push(wi.hash);
+            }
             if t.kind != TokenKind::Word {
                 info.push(WordInfo::default());
                 continue;
             }
-            let wi = *memo.entry(t.norm.as_str()).or_insert_with(|| {
-                let (strong, bias) = self.lex.subjectivity(&t.norm);
-                WordInfo {
-                    strong,
-                    bias,
-                    valence: self.lex.valence(&t.norm).unwrap_or(0.0),
-                    hedge: self.hedge_words.contains(&t.norm),
-                    report: self.lex.is_report_verb(&t.norm),
-                    family: self.families.get(t.norm.as_str()).copied().unwrap_or(0),
-                }
-            });
             info.push(wi);
-            if t.norm.chars().count() >= 4 {
-                *counts.entry(word_hash[ti]).or_default() += 1;
+            if wi.long {
+                *counts.entry(wi.hash).or_default() += 1;
             }
         }
-        let mut in_quote = vec![false; doc.tokens.len()];
+        let mut in_quote = vec![false; n];
         let mut charged = Vec::with_capacity(doc.sentences.len());
         for s in &doc.sentences {
             let mut open = false;
@@ -385,27 +459,14 @@ impl Featurizer {
             }
             charged.push(c);
         }
-        let words = doc
+        let nwords = doc
             .tokens
             .iter()
             .filter(|t| t.kind == TokenKind::Word)
             .count()
             .max(1);
         let total: u32 = charged.iter().sum();
-        let density = bucket((100 * total as usize) / words, &[2, 4, 6, 9, 13]);
-        let words: Vec<u64> = doc
-            .tokens
-            .iter()
-            .zip(&word_hash)
-            .filter(|(t, _)| t.kind != TokenKind::Punct)
-            .map(|(_, h)| *h)
-            .collect();
-        let mut ngrams: HashMap<u64, u32> = HashMap::default();
-        for n in 1..=REP_N {
-            for w in words.windows(n) {
-                *ngrams.entry(ngram_hash(w)).or_default() += 1;
-            }
-        }
+        let density = bucket((100 * total as usize) / nwords, &[2, 4, 6, 9, 13]);
         DocContext {
             info,
             density,
@@ -413,7 +474,8 @@ impl Featurizer {
             word_hash,
             counts,
             charged,
-            ngrams,
+            words,
+            repeats: HashMap::default(),
         }
     }
 
@@ -488,9 +550,7 @@ impl Featurizer {
         if ctx.in_quote[i] {
             f.flag("inq");
         }
-        if t.norm.chars().count() >= 4
-            && ctx.counts.get(&ctx.word_hash[i]).copied().unwrap_or(0) >= 3
-        {
+        if w.long && ctx.counts.get(&ctx.word_hash[i]).copied().unwrap_or(0) >= 3 {
             f.flag("rep");
         }
         if shape(&doc.text[t.bytes.clone()]) == "XX" && t.norm.chars().count() >= 3 {
@@ -648,14 +708,14 @@ impl Featurizer {
                 f.flag("auth");
             }
         }
-        let key: Vec<u64> = words
-            .iter()
-            .take(REP_N)
-            .map(|i| ctx.word_hash[*i])
-            .collect();
-        if !key.is_empty() {
-            let reps = ctx.ngrams.get(&ngram_hash(&key)).copied().unwrap_or(0) as usize;
-            f.add("rep=", d(reps.min(3)));
+        let (key, nk) = ctx.rep_key(doc, toks.clone());
+        if nk > 0 {
+            let reps = ctx.repeats.get(&ngram_hash(&key[..nk])).copied();
+            debug_assert!(
+                reps.is_some(),
+                "count_repetitions was not called for this span"
+            );
+            f.add("rep=", d(reps.unwrap_or(0).min(3)));
         }
         if n <= 6 && (text.contains('!') || text.split_whitespace().all(|w| shape(w) != "x")) {
             f.flag("sloganish");
@@ -791,7 +851,8 @@ impl TechniqueTagger {
 
     /// The technique of gold spans (for the TC task), by code-point offsets.
     pub fn classify_spans(&self, doc: &Analyzed<'_>, spans: &[(usize, usize)]) -> Vec<Technique> {
-        let ctx = self.feat.context(doc);
+        let mut ctx = self.feat.context(doc);
+        ctx.count_repetitions(doc, spans.iter().map(|(s, e)| token_range(doc, *s, *e)));
         spans
             .iter()
             .map(|(s, e)| {
@@ -874,10 +935,12 @@ impl Detector for TechniqueTagger {
         if doc.tokens.is_empty() {
             return;
         }
-        let ctx = self.feat.context(doc);
+        let mut ctx = self.feat.context(doc);
         let logits = self.token_logits(doc, &ctx);
         let (pa, pb) = self.model.span_platt;
-        for sp in self.spans(doc, &logits, self.model.decode) {
+        let spans = self.spans(doc, &logits, self.model.decode);
+        ctx.count_repetitions(doc, spans.iter().map(|s| s.tokens.clone()));
+        for sp in spans {
             let (p, f) = self.classify(doc, &ctx, sp.tokens.clone(), true);
             let c = argmax(&p);
             let p_span = linear::sigmoid(pa * sp.score + pb);
@@ -972,12 +1035,16 @@ fn si_examples(
 
 fn tc_examples(
     feat: &Featurizer,
-    p: &Prepared<'_>,
+    p: &mut Prepared<'_>,
     gold: &[&LabelSpan],
     classes: &[Technique],
     bits: u8,
 ) -> Vec<(Vec<u32>, usize)> {
     let mut f = Features::new(bits, false);
+    p.ctx.count_repetitions(
+        &p.doc,
+        gold.iter().map(|g| token_range(&p.doc, g.start, g.end)),
+    );
     gold.iter()
         .filter_map(|g| {
             let t: Technique = g.technique.as_deref()?.parse().ok()?;
@@ -1016,7 +1083,7 @@ pub fn train(
     };
     let feat = Featurizer::new(lex.clone(), settings.clone());
     let classes: Vec<Technique> = Technique::ALL.to_vec();
-    let prepared: Vec<Prepared<'_>> = articles
+    let mut prepared: Vec<Prepared<'_>> = articles
         .iter()
         .map(|a| {
             let doc = Analyzed::new(&a.text);
@@ -1037,7 +1104,7 @@ pub fn train(
         .map(|p| si_examples(&feat, p, si_by.get(p.id).unwrap_or(&none), opts.si_bits))
         .collect();
     let tc_ex: Vec<Vec<(Vec<u32>, usize)>> = prepared
-        .iter()
+        .iter_mut()
         .map(|p| {
             tc_examples(
                 &feat,
@@ -1057,7 +1124,11 @@ pub fn train(
         .iter()
         .flat_map(|(text, spans)| {
             let doc = Analyzed::new(text);
-            let ctx = feat.context(&doc);
+            let mut ctx = feat.context(&doc);
+            ctx.count_repetitions(
+                &doc,
+                spans.iter().map(|(a, b, _)| token_range(&doc, *a, *b)),
+            );
             let mut f = Features::new(opts.tc_bits, false);
             spans
                 .iter()
