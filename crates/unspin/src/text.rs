@@ -7,6 +7,7 @@
 //! pinned by the table in `tests/sentences.rs`.
 
 use crate::span::{CharIndex, Span};
+use compact_str::CompactString;
 use std::ops::Range;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -40,7 +41,8 @@ pub struct Token {
     pub kind: TokenKind,
     pub sentence: usize,
     /// Lower-cased form with typographic apostrophes folded to `'`, for lexicon lookups.
-    pub norm: String,
+    /// Inline up to 24 bytes, so most words cost no allocation.
+    pub norm: CompactString,
 }
 
 /// The canonical text with its segmentation.
@@ -420,9 +422,11 @@ fn tokenize(
         };
         let bytes = sent.start + off..sent.start + off + piece.len();
         let norm = if piece.is_ascii() {
-            piece.to_ascii_lowercase()
+            let mut n = CompactString::new(piece);
+            n.make_ascii_lowercase();
+            n
         } else {
-            piece.to_lowercase().replace(['’', '‘'], "'")
+            CompactString::from(piece.to_lowercase().replace(['’', '‘'], "'"))
         };
         let span = Span::new(cursor.to(text, bytes.start), cursor.to(text, bytes.end));
         out.push(Token {

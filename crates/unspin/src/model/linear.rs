@@ -7,14 +7,60 @@
 use serde::{Deserialize, Serialize};
 
 /// FNV-1a, 64-bit: stable across platforms and Rust versions, unlike `std`'s hasher.
-pub fn hash(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.as_bytes() {
-        h ^= u64::from(*b);
+/// A `const fn`, so fixed strings hash at compile time.
+#[inline]
+pub const fn hash(s: &str) -> u64 {
+    hash_more(0xcbf2_9ce4_8422_2325, s)
+}
+
+/// FNV-1a continued from state `h`: `hash_more(hash(a), b) == hash(a + b)`.
+#[inline]
+pub const fn hash_more(mut h: u64, s: &str) -> u64 {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        h ^= b[i] as u64;
         h = h.wrapping_mul(0x0100_0000_01b3);
+        i += 1;
     }
     h
 }
+
+/// `hash("")`.
+pub const EMPTY_HASH: u64 = hash("");
+
+/// The index hash of a feature from its template's and its value's hashes: a multiply-xorshift
+/// mix, so nearby inputs spread over the whole table.
+#[inline]
+pub fn combine(a: u64, b: u64) -> u64 {
+    let x = (a ^ b.rotate_left(23)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    x ^ (x >> 29)
+}
+
+/// A feature template: its name and hash, computed at compile time by [`tpl!`], so the per-token
+/// cost of a feature is one mix of two known hashes.
+#[derive(Debug, Clone, Copy)]
+pub struct Template {
+    pub name: &'static str,
+    pub hash: u64,
+}
+
+impl Template {
+    pub const fn new(name: &'static str) -> Template {
+        Template {
+            name,
+            hash: hash(name),
+        }
+    }
+}
+
+/// `tpl!("w=")`: the [`Template`] of a literal name, hashed at compile time.
+macro_rules! tpl {
+    ($name:literal) => {
+        const { $crate::model::linear::Template::new($name) }
+    };
+}
+pub(crate) use tpl;
 
 /// A small deterministic generator (SplitMix64) for shuffling: its stream is fixed forever,
 /// which a crate's generator does not promise across versions.
@@ -47,56 +93,109 @@ impl SplitMix {
 pub struct Features {
     pub bits: u8,
     pub idx: Vec<u32>,
-    pub names: Option<Vec<String>>,
-    buf: String,
+    pub hashing: Hashing,
+    /// Feature names back to back, and where each ends (kept only when asked): one buffer,
+    /// not a `String` per feature.
+    names: Option<(String, Vec<usize>)>,
+}
+
+/// How a feature's name becomes its index.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Hashing {
+    /// `combine(hash(template), hash(value))`: a token's word is hashed once per document and
+    /// reused by every template (the span tagger, which runs on every token).
+    #[default]
+    Combine,
+    /// `hash(template + value)` over the whole name string (the span classifier, which runs on
+    /// a few spans per article and keeps the hashing it was first trained with).
+    Concat,
 }
 
 impl Features {
     pub fn new(bits: u8, keep_names: bool) -> Features {
+        Features::with_hashing(bits, keep_names, Hashing::Combine)
+    }
+
+    pub fn with_hashing(bits: u8, keep_names: bool, hashing: Hashing) -> Features {
         Features {
             bits,
             idx: Vec::new(),
-            names: keep_names.then(Vec::new),
-            buf: String::new(),
+            hashing,
+            names: keep_names.then(|| (String::new(), Vec::new())),
         }
     }
 
     pub fn clear(&mut self) {
         self.idx.clear();
-        if let Some(n) = &mut self.names {
-            n.clear();
+        if let Some((text, ends)) = &mut self.names {
+            text.clear();
+            ends.clear();
         }
     }
 
     /// Adds the feature `prefix` + `value`.
-    pub fn add(&mut self, prefix: &str, value: &str) {
-        self.buf.clear();
-        self.buf.push_str(prefix);
-        self.buf.push_str(value);
-        self.push_buf();
+    #[inline]
+    pub fn add(&mut self, t: Template, value: &str) {
+        self.add_h(t, value, hash(value));
     }
 
-    /// Adds the feature `prefix` + `a` + `|` + `b` without allocating.
-    pub fn add_pair(&mut self, prefix: &str, a: &str, b: &str) {
-        self.buf.clear();
-        self.buf.push_str(prefix);
-        self.buf.push_str(a);
-        self.buf.push('|');
-        self.buf.push_str(b);
-        self.push_buf();
+    /// Adds the feature `prefix` + `value` where `value_hash` is `hash(value)`, already known
+    /// (a token's word is hashed once per document, not once per template that uses it).
+    #[inline]
+    pub fn add_h(&mut self, t: Template, value: &str, value_hash: u64) {
+        let h = match self.hashing {
+            Hashing::Combine => combine(t.hash, value_hash),
+            Hashing::Concat => hash_more(t.hash, value),
+        };
+        self.push(h, |buf| {
+            buf.push_str(t.name);
+            buf.push_str(value);
+        });
     }
 
-    /// Hashes the feature name in `buf` into the index list (and keeps the name when asked).
-    fn push_buf(&mut self) {
+    /// Adds the feature `prefix` + `a` + `|` + `b`.
+    #[inline]
+    pub fn add_pair(&mut self, t: Template, a: &str, b: &str) {
+        self.add_pair_h(t, (a, hash(a)), (b, hash(b)));
+    }
+
+    /// [`Features::add_pair`] with the values' hashes already known.
+    #[inline]
+    pub fn add_pair_h(&mut self, t: Template, a: (&str, u64), b: (&str, u64)) {
+        let h = match self.hashing {
+            Hashing::Combine => combine(combine(t.hash, a.1), b.1),
+            Hashing::Concat => hash_more(hash_more(hash_more(t.hash, a.0), "|"), b.0),
+        };
+        self.push(h, |buf| {
+            buf.push_str(t.name);
+            buf.push_str(a.0);
+            buf.push('|');
+            buf.push_str(b.0);
+        });
+    }
+
+    #[inline]
+    pub fn flag(&mut self, t: Template) {
+        self.add_h(t, "", EMPTY_HASH);
+    }
+
+    /// Pushes the index of hash `h`; writes the feature's name only when names are kept.
+    #[inline]
+    fn push(&mut self, h: u64, name: impl FnOnce(&mut String)) {
         let mask = (1u64 << self.bits) - 1;
-        self.idx.push((hash(&self.buf) & mask) as u32);
-        if let Some(n) = &mut self.names {
-            n.push(self.buf.clone());
+        self.idx.push((h & mask) as u32);
+        if let Some((text, ends)) = &mut self.names {
+            name(text);
+            ends.push(text.len());
         }
     }
 
-    pub fn flag(&mut self, name: &str) {
-        self.add(name, "");
+    /// The name of feature `k` (in the order added), when names are kept.
+    pub fn name(&self, k: usize) -> Option<&str> {
+        let (text, ends) = self.names.as_ref()?;
+        let end = *ends.get(k)?;
+        let start = if k == 0 { 0 } else { ends[k - 1] };
+        Some(&text[start..end])
     }
 }
 

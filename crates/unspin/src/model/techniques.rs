@@ -9,7 +9,7 @@
 //! capitals, report verbs before the span (appeal to authority), and small keyword families of our
 //! own per technique (nation words for flag-waving, "because" for causal oversimplification, …).
 
-use super::linear::{self, Features, Linear, TrainConfig};
+use super::linear::{self, Features, Hashing, Linear, TrainConfig, tpl};
 use crate::data::ptc::PtcArticle;
 use crate::detect::{Detector, Finding, ModelInfo, TechniqueFinding};
 use crate::error::{Error, Result};
@@ -25,7 +25,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 /// Bumped when feature extraction changes, so an old model is not read with new features.
-pub const FEATURE_SET: u32 = 2;
+pub const FEATURE_SET: u32 = 3;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FeatureSettings {
@@ -159,6 +159,10 @@ impl DocContext {
         }
     }
 }
+
+/// `linear::hash` of the sentence-boundary pseudo-words.
+const H_SENT_START: u64 = linear::hash("<s>");
+const H_SENT_END: u64 = linear::hash("</s>");
 
 const DIGITS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
@@ -483,52 +487,65 @@ impl Featurizer {
         let t = &doc.tokens[i];
         let sent = &doc.sentences[t.sentence];
         let (first, last) = (sent.tokens.start, sent.tokens.end);
-        let norm = |j: isize| -> &str {
+        let word = |j: isize| -> (&str, u64) {
             if j < first as isize {
-                "<s>"
+                ("<s>", H_SENT_START)
             } else if j >= last as isize {
-                "</s>"
+                ("</s>", H_SENT_END)
             } else {
-                doc.tokens[j as usize].norm.as_str()
+                (
+                    doc.tokens[j as usize].norm.as_str(),
+                    ctx.word_hash[j as usize],
+                )
             }
         };
         let ii = i as isize;
-        f.flag("bias");
-        f.add("w=", &t.norm);
-        f.add("w-1=", norm(ii - 1));
-        f.add("w+1=", norm(ii + 1));
-        f.add("w-2=", norm(ii - 2));
-        f.add("w+2=", norm(ii + 2));
-        f.add_pair("b-=", norm(ii - 1), &t.norm);
-        f.add_pair("b+=", &t.norm, norm(ii + 1));
-        f.add("sh=", shape(&doc.text[t.bytes.clone()]));
+        let (w0, wm1, wp1) = (word(ii), word(ii - 1), word(ii + 1));
+        f.flag(tpl!("bias"));
+        f.add_h(tpl!("w="), w0.0, w0.1);
+        f.add_h(tpl!("w-1="), wm1.0, wm1.1);
+        f.add_h(tpl!("w+1="), wp1.0, wp1.1);
+        let (wm2, wp2) = (word(ii - 2), word(ii + 2));
+        f.add_h(tpl!("w-2="), wm2.0, wm2.1);
+        f.add_h(tpl!("w+2="), wp2.0, wp2.1);
+        f.add_pair_h(tpl!("b-="), wm1, w0);
+        f.add_pair_h(tpl!("b+="), w0, wp1);
+        f.add(tpl!("sh="), shape(&doc.text[t.bytes.clone()]));
         if t.norm.len() >= 5 {
             let suf: String = t.norm.chars().rev().take(3).collect();
-            f.add("suf=", &suf);
+            f.add(tpl!("suf="), &suf);
         }
         let w = ctx.info[i];
         if w.strong {
-            f.flag("strong");
+            f.flag(tpl!("strong"));
         }
         if w.bias {
-            f.flag("biaslex");
+            f.flag(tpl!("biaslex"));
         }
         if w.valence.abs() >= 2.0 {
-            f.flag(if w.valence > 0.0 { "v2+" } else { "v2-" });
+            f.flag(if w.valence > 0.0 {
+                tpl!("v2+")
+            } else {
+                tpl!("v2-")
+            });
         } else if w.valence.abs() >= 1.0 {
-            f.flag(if w.valence > 0.0 { "v1+" } else { "v1-" });
+            f.flag(if w.valence > 0.0 {
+                tpl!("v1+")
+            } else {
+                tpl!("v1-")
+            });
         }
         if w.hedge {
-            f.flag("hedge");
+            f.flag(tpl!("hedge"));
         }
         if w.report {
-            f.flag("report");
+            f.flag(tpl!("report"));
         }
         for (d, name) in [
-            (-1isize, "strong-1"),
-            (1, "strong+1"),
-            (-2, "strong-2"),
-            (2, "strong+2"),
+            (-1isize, tpl!("strong-1")),
+            (1, tpl!("strong+1")),
+            (-2, tpl!("strong-2")),
+            (2, tpl!("strong+2")),
         ] {
             let j = ii + d;
             if j >= first as isize && j < last as isize && ctx.info[j as usize].strong {
@@ -541,20 +558,20 @@ impl Featurizer {
             .map(|j| ctx.info[j as usize])
             .filter(|w| w.strong || w.valence.abs() >= 2.0)
             .count();
-        f.add("near=", d(near.min(3)));
+        f.add(tpl!("near="), d(near.min(3)));
         let n = last - first;
         let slen = bucket(n, &[6, 11, 21, 41]);
         let pos = (i - first) * 3 / n.max(1);
-        f.add("spos=", d(pos));
-        f.add_pair("spos_len=", DIGITS[pos.min(9)], DIGITS[slen.min(9)]);
+        f.add(tpl!("spos="), d(pos));
+        f.add_pair(tpl!("spos_len="), DIGITS[pos.min(9)], DIGITS[slen.min(9)]);
         if ctx.in_quote[i] {
-            f.flag("inq");
+            f.flag(tpl!("inq"));
         }
         if w.long && ctx.counts.get(&ctx.word_hash[i]).copied().unwrap_or(0) >= 3 {
-            f.flag("rep");
+            f.flag(tpl!("rep"));
         }
         if shape(&doc.text[t.bytes.clone()]) == "XX" && t.norm.chars().count() >= 3 {
-            f.flag("caps");
+            f.flag(tpl!("caps"));
         }
     }
 
@@ -563,31 +580,31 @@ impl Featurizer {
     fn sentence_features(&self, doc: &Analyzed<'_>, ctx: &DocContext, s: usize, f: &mut Features) {
         let sent = &doc.sentences[s];
         let n = sent.tokens.len();
-        f.add("slen=", d(bucket(n, &[6, 11, 21, 41])));
+        f.add(tpl!("slen="), d(bucket(n, &[6, 11, 21, 41])));
         let stext = doc.sentence_text(s);
         if stext.contains('!') {
-            f.flag("s!");
+            f.flag(tpl!("s!"));
         }
         if stext.contains('?') {
-            f.flag("s?");
+            f.flag(tpl!("s?"));
         }
         if stext.contains(['"', '“', '”']) {
-            f.flag("s\"");
+            f.flag(tpl!("s\""));
         }
-        f.add("scharged=", d(ctx.charged[s].min(3)));
-        f.add("ddens=", d(ctx.density));
+        f.add(tpl!("scharged="), d(ctx.charged[s].min(3)));
+        f.add(tpl!("ddens="), d(ctx.density));
         f.add_pair(
-            "ddens_sch=",
+            tpl!("ddens_sch="),
             d(ctx.density),
             d(ctx.charged[s].min(3) as usize),
         );
         if s == 0 {
-            f.flag("title");
+            f.flag(tpl!("title"));
         }
         for i in sent.tokens.clone() {
             let t = &doc.tokens[i];
             if t.kind == TokenKind::Word && t.norm.chars().count() >= 3 {
-                f.add("sw=", &t.norm);
+                f.add_h(tpl!("sw="), &t.norm, ctx.word_hash[i]);
             }
         }
     }
@@ -599,7 +616,7 @@ impl Featurizer {
         toks: Range<usize>,
         f: &mut Features,
     ) {
-        f.flag("bias");
+        f.flag(tpl!("bias"));
         if toks.is_empty() {
             return;
         }
@@ -608,10 +625,10 @@ impl Featurizer {
             .filter(|i| doc.tokens[*i].kind != TokenKind::Punct)
             .collect();
         let n = toks.len();
-        f.add("len=", d(bucket(n, &[2, 3, 4, 6, 9, 13, 21, 36])));
+        f.add(tpl!("len="), d(bucket(n, &[2, 3, 4, 6, 9, 13, 21, 36])));
         for &i in words.iter().take(40) {
             let w = &doc.tokens[i].norm;
-            f.add("u=", w);
+            f.add_h(tpl!("u="), w, ctx.word_hash[i]);
             if w.chars().count() >= 6 {
                 let suf: String = w
                     .chars()
@@ -621,19 +638,21 @@ impl Featurizer {
                     .into_iter()
                     .rev()
                     .collect();
-                f.add("s4=", &suf);
+                f.add(tpl!("s4="), &suf);
             }
         }
+        let wh = |i: usize| (doc.tokens[i].norm.as_str(), ctx.word_hash[i]);
         for w in words.windows(2).take(30) {
-            f.add_pair("bg=", &doc.tokens[w[0]].norm, &doc.tokens[w[1]].norm);
+            f.add_pair_h(tpl!("bg="), wh(w[0]), wh(w[1]));
         }
-        f.add("first=", &doc.tokens[toks.start].norm);
+        let (first_w, last_w) = (wh(toks.start), wh(toks.end - 1));
+        f.add_h(tpl!("first="), first_w.0, first_w.1);
         f.add_pair(
-            "len_first=",
+            tpl!("len_first="),
             d(bucket(n, &[2, 4, 9, 21])),
             &doc.tokens[toks.start].norm,
         );
-        f.add("last=", &doc.tokens[toks.end - 1].norm);
+        f.add_h(tpl!("last="), last_w.0, last_w.1);
         let norm_at = |j: isize| -> &str {
             if j < 0 || j >= doc.tokens.len() as isize {
                 "<d>"
@@ -642,10 +661,10 @@ impl Featurizer {
             }
         };
         let (a, b) = (toks.start as isize, toks.end as isize);
-        f.add("c-1=", norm_at(a - 1));
-        f.add("c-2=", norm_at(a - 2));
-        f.add("c+1=", norm_at(b));
-        f.add("c+2=", norm_at(b + 1));
+        f.add(tpl!("c-1="), norm_at(a - 1));
+        f.add(tpl!("c-2="), norm_at(a - 2));
+        f.add(tpl!("c+1="), norm_at(b));
+        f.add(tpl!("c+2="), norm_at(b + 1));
         let (mut strong, mut biasn, mut maxv, mut sumv) = (0usize, 0usize, 0f32, 0f32);
         let mut fam = [0usize; FAMILIES.len()];
         for &i in &words {
@@ -655,57 +674,57 @@ impl Featurizer {
             maxv = maxv.max(w.valence.abs());
             sumv += w.valence;
             if w.report {
-                f.flag("report_in");
+                f.flag(tpl!("report_in"));
             }
             for (k, n) in fam.iter_mut().enumerate() {
                 *n += usize::from(w.family >> k & 1 == 1);
             }
         }
-        f.add("nstrong=", d(strong.min(3)));
-        f.add("nbias=", d(biasn.min(3)));
-        f.add("maxv=", d((maxv as usize).min(3)));
+        f.add(tpl!("nstrong="), d(strong.min(3)));
+        f.add(tpl!("nbias="), d(biasn.min(3)));
+        f.add(tpl!("maxv="), d((maxv as usize).min(3)));
         if sumv < -1.0 {
-            f.flag("neg");
+            f.flag(tpl!("neg"));
         } else if sumv > 1.0 {
-            f.flag("pos");
+            f.flag(tpl!("pos"));
         }
         for ((name, _), count) in FAMILIES.iter().zip(fam) {
             if count > 0 {
-                f.add("kw:", name);
+                f.add(tpl!("kw:"), name);
             }
             if count > 1 {
-                f.add("kw2:", name);
+                f.add(tpl!("kw2:"), name);
             }
         }
         let first = &doc.tokens[toks.start];
         let last = &doc.tokens[toks.end - 1];
         let sent = &doc.sentences[first.sentence];
         if first.sentence != last.sentence {
-            f.flag("multi");
+            f.flag(tpl!("multi"));
         } else if n * 10 >= sent.tokens.len() * 9 {
-            f.flag("whole");
+            f.flag(tpl!("whole"));
         }
         let text = &doc.text[first.bytes.start..last.bytes.end];
         if text.contains('?') {
-            f.flag("q");
+            f.flag(tpl!("q"));
         }
         if text.contains('!') {
-            f.flag("!");
+            f.flag(tpl!("!"));
         }
         if text
             .split_whitespace()
             .any(|w| w.chars().count() >= 3 && shape(w) == "XX")
         {
-            f.flag("caps");
+            f.flag(tpl!("caps"));
         }
         let before = doc.text[..first.bytes.start].chars().next_back();
         if matches!(before, Some('"' | '“' | '\'' | '‘')) || text.starts_with(['"', '“']) {
-            f.flag("quoted");
+            f.flag(tpl!("quoted"));
         }
         for j in (a - 6).max(0)..a {
             let t = &doc.tokens[j as usize];
             if ctx.info[j as usize].report || t.norm == "according" {
-                f.flag("auth");
+                f.flag(tpl!("auth"));
             }
         }
         let (key, nk) = ctx.rep_key(doc, toks.clone());
@@ -715,12 +734,12 @@ impl Featurizer {
                 reps.is_some(),
                 "count_repetitions was not called for this span"
             );
-            f.add("rep=", d(reps.unwrap_or(0).min(3)));
+            f.add(tpl!("rep="), d(reps.unwrap_or(0).min(3)));
         }
         if n <= 6 && (text.contains('!') || text.split_whitespace().all(|w| shape(w) != "x")) {
-            f.flag("sloganish");
+            f.flag(tpl!("sloganish"));
         }
-        f.add("scharged=", d(ctx.charged[first.sentence].min(3)));
+        f.add(tpl!("scharged="), d(ctx.charged[first.sentence].min(3)));
     }
 }
 
@@ -841,7 +860,7 @@ impl TechniqueTagger {
         toks: Range<usize>,
         names: bool,
     ) -> (Vec<f32>, Features) {
-        let mut f = Features::new(self.feat.settings.tc_bits, names);
+        let mut f = Features::with_hashing(self.feat.settings.tc_bits, names, Hashing::Concat);
         self.feat.span_features(doc, ctx, toks, &mut f);
         let mut s = Vec::new();
         self.model.tc.scores(&f.idx, &mut s);
@@ -864,16 +883,12 @@ impl TechniqueTagger {
 
     /// The features with the largest positive weight toward `class`, by name.
     fn evidence(&self, f: &Features, class: usize) -> Vec<String> {
-        let Some(names) = &f.names else {
-            return Vec::new();
-        };
         let mut contrib: Vec<(f32, &str)> = f
             .idx
             .iter()
-            .zip(names)
-            .filter(|(_, n)| n.as_str() != "bias")
-            .map(|(i, n)| (self.model.tc.weight(*i, class), n.as_str()))
-            .filter(|(w, _)| *w > 0.0)
+            .enumerate()
+            .filter_map(|(k, i)| Some((self.model.tc.weight(*i, class), f.name(k)?)))
+            .filter(|(w, n)| *w > 0.0 && *n != "bias")
             .collect();
         contrib.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
         contrib.dedup_by(|a, b| a.1 == b.1);
@@ -1040,7 +1055,7 @@ fn tc_examples(
     classes: &[Technique],
     bits: u8,
 ) -> Vec<(Vec<u32>, usize)> {
-    let mut f = Features::new(bits, false);
+    let mut f = Features::with_hashing(bits, false, Hashing::Concat);
     p.ctx.count_repetitions(
         &p.doc,
         gold.iter().map(|g| token_range(&p.doc, g.start, g.end)),
@@ -1129,7 +1144,7 @@ pub fn train(
                 &doc,
                 spans.iter().map(|(a, b, _)| token_range(&doc, *a, *b)),
             );
-            let mut f = Features::new(opts.tc_bits, false);
+            let mut f = Features::with_hashing(opts.tc_bits, false, Hashing::Concat);
             spans
                 .iter()
                 .filter_map(|(a, b, t)| {
