@@ -6,7 +6,7 @@ use super::{Attribution, Detector, Finding, ModelInfo, SourceKind};
 use crate::lexicon::{Lexicons, verb_forms};
 use crate::text::{Analyzed, Token, TokenKind};
 use regex::Regex;
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::ops::Range;
 use std::sync::Arc;
 
