@@ -510,10 +510,17 @@ impl Featurizer {
         f.add_h(tpl!("w+2="), wp2.0, wp2.1);
         f.add_pair_h(tpl!("b-="), wm1, w0);
         f.add_pair_h(tpl!("b+="), w0, wp1);
-        f.add(tpl!("sh="), shape(&doc.text[t.bytes.clone()]));
+        let sh = shape(&doc.text[t.bytes.clone()]);
+        f.add(tpl!("sh="), sh);
         if t.norm.len() >= 5 {
-            let suf: String = t.norm.chars().rev().take(3).collect();
-            f.add(tpl!("suf="), &suf);
+            // The last three characters, last first, on the stack.
+            let mut buf = [0u8; 12];
+            let mut len = 0;
+            for c in t.norm.chars().rev().take(3) {
+                len += c.encode_utf8(&mut buf[len..]).len();
+            }
+            let suf = std::str::from_utf8(&buf[..len]).unwrap_or_default();
+            f.add(tpl!("suf="), suf);
         }
         let w = ctx.info[i];
         if w.strong {
@@ -570,7 +577,7 @@ impl Featurizer {
         if w.long && ctx.counts.get(&ctx.word_hash[i]).copied().unwrap_or(0) >= 3 {
             f.flag(tpl!("rep"));
         }
-        if shape(&doc.text[t.bytes.clone()]) == "XX" && t.norm.chars().count() >= 3 {
+        if sh == "XX" && t.norm.chars().count() >= 3 {
             f.flag(tpl!("caps"));
         }
     }
@@ -630,15 +637,8 @@ impl Featurizer {
             let w = &doc.tokens[i].norm;
             f.add_h(tpl!("u="), w, ctx.word_hash[i]);
             if w.chars().count() >= 6 {
-                let suf: String = w
-                    .chars()
-                    .rev()
-                    .take(4)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect();
-                f.add(tpl!("s4="), &suf);
+                let cut = w.char_indices().rev().nth(3).map_or(0, |(k, _)| k);
+                f.add(tpl!("s4="), &w[cut..]);
             }
         }
         let wh = |i: usize| (doc.tokens[i].norm.as_str(), ctx.word_hash[i]);
