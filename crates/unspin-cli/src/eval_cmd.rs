@@ -58,9 +58,6 @@ enum EvalTask {
         data: PathBuf,
         #[arg(long, default_value_t = 5)]
         folds: usize,
-        /// Leave FA-KES out of the pool (its labels do not follow from the text).
-        #[arg(long)]
-        without_fakes: bool,
         #[arg(long, value_enum, default_value_t = Out::Table)]
         format: Out,
     },
@@ -133,13 +130,24 @@ pub fn run(args: EvalArgs) -> Result<u8> {
         EvalTask::Reliability {
             data,
             folds,
-            without_fakes,
             format,
         } => {
-            let e = protocols::reliability(&analyzer, &data, folds, !without_fakes)?;
+            let d = protocols::reliability_data(&analyzer, &data)?;
+            let with = protocols::reliability(&d, folds, true)?;
+            let without = protocols::reliability(&d, folds, false)?;
+            let faith = protocols::deletion_test(&analyzer, &d);
             match format {
-                Out::Json => println!("{}", serde_json::to_string_pretty(&e)?),
-                Out::Table => print!("{}", reliability_md(&e)),
+                Out::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&json!({
+                        "trained_with_fakes": with, "trained_without_fakes": without,
+                        "deletion_test": faith,
+                    }))?
+                ),
+                Out::Table => print!(
+                    "{}",
+                    reliability_section_md(&with, &without, faith.as_ref())
+                ),
             }
         }
         EvalTask::Hedging { data, format } => {
@@ -276,7 +284,7 @@ fn reliability_md(e: &protocols::ReliabilityEval) -> String {
     let _ = writeln!(o, "system: {}", e.system);
     let _ = writeln!(
         o,
-        "pool: {} loaded, {} dropped by the label mapping, {} empty or stub, {} duplicate groups ({} copies removed), {} groups with conflicting labels ({} articles dropped), {} kept; {} sites; FA-KES {}\n",
+        "pool: {} loaded, {} dropped by the label mapping, {} empty or stub, {} duplicate groups ({} copies removed), {} groups with conflicting labels ({} articles dropped), {} kept; training on {} sites, FA-KES {}\n",
         d.loaded,
         d.unlabelled,
         d.stubs,
@@ -286,28 +294,35 @@ fn reliability_md(e: &protocols::ReliabilityEval) -> String {
         d.conflicting_removed,
         d.kept,
         e.sites,
-        if e.include_fakes {
-            "included"
+        if e.train_with_fakes {
+            "in the training data"
         } else {
-            "left out"
+            "left out of the training data (still scored when held out)"
         }
     );
     let _ = writeln!(
         o,
-        "| held-out corpus | articles | unreliable | ROC-AUC | PR-AUC |\n|---|---|---|---|---|"
+        "Leave one corpus out (trained on the others):\n\n| held-out corpus | articles | unreliable | ROC-AUC | PR-AUC | macro-F1 | Brier | ECE |\n|---|---|---|---|---|---|---|---|"
     );
     for c in &e.leave_one_corpus_out {
         let _ = writeln!(
             o,
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {:.3} | {} | {} |",
             c.corpus,
             c.articles,
             c.unreliable,
             fo(c.roc_auc),
-            fo(c.pr_auc)
+            fo(c.pr_auc),
+            c.macro_f1,
+            fo(c.brier),
+            fo(c.ece)
         );
     }
-    let _ = writeln!(o, "| mean | | | {} | |", fo(loco_mean(e)));
+    let _ = writeln!(
+        o,
+        "| mean without FA-KES | | | {} | | | | |",
+        fo(e.loco_mean_auc_without_fakes)
+    );
     let folds: Vec<String> = e.grouped_cv_auc.iter().map(|x| fo(*x)).collect();
     let _ = writeln!(
         o,
@@ -318,19 +333,37 @@ fn reliability_md(e: &protocols::ReliabilityEval) -> String {
     );
     let _ = writeln!(
         o,
-        "pooled (label metrics at the median score; Brier and ECE need a calibrated probability):\n"
+        "pooled out-of-fold predictions of the grouped folds (calibrated probabilities; labels at p ≥ 0.5):\n"
     );
     o.push_str(&binary_md(&e.pooled));
     o
 }
 
-fn loco_mean(e: &protocols::ReliabilityEval) -> Option<f64> {
-    let v: Vec<f64> = e
-        .leave_one_corpus_out
-        .iter()
-        .filter_map(|c| c.roc_auc)
-        .collect();
-    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+/// Both training configurations and the deletion test.
+fn reliability_section_md(
+    with: &protocols::ReliabilityEval,
+    without: &protocols::ReliabilityEval,
+    faith: Option<&protocols::Faithfulness>,
+) -> String {
+    let mut o = String::from("### Trained with FA-KES\n\n");
+    o.push_str(&reliability_md(with));
+    o.push_str("\n### Trained without FA-KES\n\n");
+    o.push_str(&reliability_md(without));
+    o.push_str("\n### Faithful reasons (deletion test of the shipped model)\n\n");
+    match faith {
+        Some(f) => {
+            let _ = writeln!(
+                o,
+                "For each pool article the shipped model calls unreliable (p ≥ 0.5), the spans of its three strongest reasons whose spans are evidence (signals with a positive weight and a positive contribution) were deleted from the text and the article scored again: the probability fell for {} of {} articles ({:.1} %), mean drop {:.3}.",
+                f.fell,
+                f.articles,
+                100.0 * f.share,
+                f.mean_drop
+            );
+        }
+        None => o.push_str("No reliability model is loaded.\n"),
+    }
+    o
 }
 
 fn hedging_md(e: &protocols::HedgingEval) -> String {
@@ -363,8 +396,10 @@ fn all(
     let t0 = Instant::now();
     let ptc_root = protocols::locate(data, "ptc2020", "dev-task-flc-tc.labels")?;
     let tech = protocols::techniques(analyzer, &ptc_root, "dev")?;
-    let rel = protocols::reliability(analyzer, data, 5, true)?;
-    let rel_nofakes = protocols::reliability(analyzer, data, 5, false)?;
+    let rd = protocols::reliability_data(analyzer, data)?;
+    let rel = protocols::reliability(&rd, 5, true)?;
+    let rel_nofakes = protocols::reliability(&rd, 5, false)?;
+    let faith = protocols::deletion_test(analyzer, &rd);
     let hedge = protocols::hedging(analyzer, data)?;
     let cw = checkworthy_summary(data)?;
     let cb = clickbait_summary(data)?;
@@ -374,8 +409,16 @@ fn all(
     scores.insert("techniques.si.f1".into(), tech.si.f1);
     scores.insert("techniques.full.f1".into(), tech.full.overall.f1);
     scores.insert("techniques.tc.micro_f1".into(), tech.tc.micro_f1);
-    if let Some(m) = loco_mean(&rel_nofakes) {
+    // The gate follows the configuration the shipped model was trained with.
+    let shipped = match analyzer.reliability_model() {
+        Some(m) if m.train.include_fakes => &rel,
+        _ => &rel_nofakes,
+    };
+    if let Some(m) = shipped.loco_mean_auc_without_fakes {
         scores.insert("reliability.loco_mean_auc_without_fakes".into(), m);
+    }
+    if let Some(f) = &faith {
+        scores.insert("reliability.deletion_share".into(), f.share);
     }
     scores.insert("hedging.f1_uncertain".into(), hedge.metrics.per_class[1].f1);
 
@@ -407,6 +450,7 @@ fn all(
         analyzer.technique_tagger().map(|t| t.model()),
         &rel,
         &rel_nofakes,
+        faith.as_ref(),
         &hedge,
         &cw,
         &cb,
@@ -423,6 +467,7 @@ fn all(
             "{}",
             serde_json::to_string_pretty(&json!({
                 "techniques": tech, "reliability": rel, "reliability_without_fakes": rel_nofakes,
+                "reliability_deletion_test": faith,
                 "hedging": hedge, "checkworthy": cw, "clickbait": cb, "gated_scores": scores,
             }))?
         ),
@@ -473,6 +518,7 @@ fn evaluation_md(
     tech_model: Option<&unspin::model::techniques::TechniqueModel>,
     rel: &protocols::ReliabilityEval,
     rel_nofakes: &protocols::ReliabilityEval,
+    faith: Option<&protocols::Faithfulness>,
     hedge: &protocols::HedgingEval,
     cw: &Value,
     cb: &Value,
@@ -487,7 +533,7 @@ fn evaluation_md(
     );
     let _ = writeln!(
         o,
-        "## Status of the models\n\nShipped: the persuasion-technique model (a linear token tagger for spans and a linear span classifier over hashed features, trained by `unspin train techniques --data ../shared/data/ptc2020` on the PTC training split), and rule/lexicon detectors for hedging, attribution and — without a technique model — loaded language. Reliability, check-worthiness, hedging and clickbait models are later issues; where none exists the report fields are `null` and this page says so instead of printing a number.\n"
+        "## Status of the models\n\nShipped: the persuasion-technique model (a linear token tagger for spans and a linear span classifier over hashed features, trained by `unspin train techniques --data ../shared/data/ptc2020` on the PTC training split), the document reliability model (a calibrated logistic regression over named document signals, trained by `unspin train reliability --data ../shared/data` on the article pool), and rule/lexicon detectors for hedging, attribution and — without a technique model — loaded language. Check-worthiness, hedging and clickbait models are later issues; where none exists the report fields are `null` and this page says so instead of printing a number.\n"
     );
 
     let _ = writeln!(
@@ -522,11 +568,9 @@ fn evaluation_md(
 
     let _ = writeln!(
         o,
-        "## Document reliability (article pool)\n\nProtocol: `unspin eval reliability --data ../shared/data`. Label mapping as in the reliability issue (FakeNewsNet Fake=1; BuzzFeed-Webis mostly false / mixture = 1, mostly true = 0, no factual content dropped; FakeNewsCorpus fake, conspiracy, unreliable, junksci, hate, bias, clickbait = 1, reliable, political = 0; FA-KES fake = 1). Exact duplicates (whitespace-normalised text) reduced to one, groups with conflicting labels dropped, \"Moved Permanently\" stubs dropped. Folds are grouped by site, so no publisher is in two folds.\n\n### With FA-KES\n"
+        "## Document reliability (article pool)\n\nProtocol: `unspin eval reliability --data ../shared/data`. Label mapping as in the reliability issue (FakeNewsNet Fake=1; BuzzFeed-Webis mostly false / mixture = 1, mostly true = 0, no factual content dropped; FakeNewsCorpus fake, conspiracy, unreliable, junksci, hate, bias, clickbait = 1, reliable, political = 0; FA-KES fake = 1). Exact duplicates (whitespace-normalised text) reduced to one, groups with conflicting labels dropped, \"Moved Permanently\" stubs dropped. Folds are grouped by site, so no publisher is in two folds. Each configuration is trained in every fold from scratch (Platt scaling from out-of-fold logits inside the training part), so no probability comes from a model that saw the article's site or corpus. The shipped model (`unspin train reliability`) uses the configuration with the higher leave-one-corpus-out mean.\n"
     );
-    o.push_str(&reliability_md(rel));
-    let _ = writeln!(o, "\n### Without FA-KES\n");
-    o.push_str(&reliability_md(rel_nofakes));
+    o.push_str(&reliability_section_md(rel, rel_nofakes, faith));
     let _ = writeln!(
         o,
         "\nReference (TF-IDF 1–2-grams + logistic regression on this pool, from the reliability issue): in-domain 5-fold AUC 0.85; leave-one-corpus-out AUC 0.82 (BuzzFeed-Webis), 0.74 (FakeNewsCorpus), 0.97 (FakeNewsNet), 0.51 (FA-KES).\n"

@@ -50,10 +50,72 @@ enum TrainTask {
         #[arg(long)]
         extra_tc_data: Option<PathBuf>,
     },
+    /// The document reliability model, on the article pool (signals from the embedded
+    /// technique model and the rule detectors, so retrain it after the technique model).
+    Reliability {
+        /// The shared data root (or the articles folder).
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        #[arg(long, default_value = "crates/unspin/models/reliability.bin")]
+        output: PathBuf,
+        /// Grouped-by-site folds for calibration and evaluation.
+        #[arg(long, default_value_t = 5)]
+        folds: usize,
+    },
 }
 
 pub fn run(args: TrainArgs) -> Result<u8> {
     match args.task {
+        TrainTask::Reliability {
+            data,
+            output,
+            folds,
+        } => {
+            let t0 = Instant::now();
+            let root = protocols::locate(&data, "articles", "buzzfeed-webis-2016")?;
+            let hash = protocols::dataset_version(&root, ".")?.sha256;
+            // The signals need the technique model, not the reliability model being replaced
+            // (which may be stale after a signal change).
+            let analyzer = Analyzer::with_technique_model(unspin::model::embedded_techniques()?)?;
+            let d = protocols::reliability_data(&analyzer, &data)?;
+            let (model, with, without) = protocols::train_reliability(&d, folds, hash)?;
+            let show = |e: &protocols::ReliabilityEval| {
+                format!(
+                    "LOCO mean AUC (without FA-KES rows) {:.3}, grouped CV AUC {:.3}, ECE {:.3}",
+                    e.loco_mean_auc_without_fakes.unwrap_or(f64::NAN),
+                    e.grouped_cv_auc_mean.unwrap_or(f64::NAN),
+                    e.pooled.ece.unwrap_or(f64::NAN)
+                )
+            };
+            eprintln!("trained with FA-KES:    {}", show(&with));
+            eprintln!("trained without FA-KES: {}", show(&without));
+            eprintln!(
+                "shipped: {} FA-KES, {} articles ({} unreliable)",
+                if model.train.include_fakes {
+                    "with"
+                } else {
+                    "without"
+                },
+                model.train.articles,
+                model.train.unreliable
+            );
+            let mut ranked: Vec<(f64, &String)> =
+                model.weights.iter().copied().zip(&model.features).collect();
+            ranked.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
+            for (w, n) in ranked.iter().take(12) {
+                eprintln!("  {n:<28} {w:+.3}");
+            }
+            let bytes = format::encode(&model)?;
+            std::fs::write(&output, &bytes)
+                .with_context(|| format!("cannot write {}", output.display()))?;
+            eprintln!(
+                "wrote {} ({} bytes) in {:.1}s",
+                output.display(),
+                bytes.len(),
+                t0.elapsed().as_secs_f64()
+            );
+            Ok(0)
+        }
         TrainTask::Techniques {
             data,
             output,

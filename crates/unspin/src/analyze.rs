@@ -1,17 +1,15 @@
 //! The pipeline in one place: document → segmentation → detectors → report.
 
-use crate::detect::{self, Detector, Finding, HedgeKind, SourceKind};
+use crate::detect::{self, Detector, Finding};
 use crate::ingest::Document;
 use crate::lexicon::Lexicons;
+use crate::model::reliability::{self, ReliabilityModel, Signal};
 use crate::model::techniques::{TechniqueModel, TechniqueTagger};
 use crate::report::{
-    AttributionReport, Headline, HedgeCueSpan, Reason, Reliability, Report, SCHEMA, SentenceReport,
-    TechniqueSpan,
+    AttributionReport, Headline, HedgeCueSpan, Label, Reason, Reliability, Report, SCHEMA,
+    SentenceReport, TechniqueSpan,
 };
-use crate::technique::Technique;
 use crate::text::Analyzed;
-use std::collections::BTreeMap;
-use std::ops::Range;
 use std::sync::Arc;
 
 /// Builds reports. Construct once (it parses the lexicons and compiles the patterns) and share:
@@ -19,6 +17,8 @@ use std::sync::Arc;
 pub struct Analyzer {
     detectors: Vec<Box<dyn Detector>>,
     techniques: Option<Arc<TechniqueTagger>>,
+    reliability: Option<ReliabilityModel>,
+    lex: Arc<Lexicons>,
 }
 
 impl Default for Analyzer {
@@ -32,8 +32,21 @@ impl Analyzer {
     pub fn new() -> Analyzer {
         let model = crate::model::embedded_techniques()
             .expect("the embedded technique model decodes (pinned by a test)");
+        let reliability = crate::model::embedded_reliability()
+            .expect("the embedded reliability model decodes (pinned by a test)");
         Analyzer::with_technique_model(model)
             .expect("the embedded technique model matches this build")
+            .with_reliability_model(reliability)
+    }
+
+    /// Replaces the reliability model (`None`: reports carry reasons without a probability).
+    pub fn with_reliability_model(mut self, model: Option<ReliabilityModel>) -> Analyzer {
+        self.reliability = model;
+        self
+    }
+
+    pub fn reliability_model(&self) -> Option<&ReliabilityModel> {
+        self.reliability.as_ref()
     }
 
     /// The analyzer with a given technique model (e.g. one just trained, or read with
@@ -57,6 +70,8 @@ impl Analyzer {
         Ok(Analyzer {
             detectors,
             techniques,
+            reliability: None,
+            lex,
         })
     }
 
@@ -71,17 +86,29 @@ impl Analyzer {
     }
 
     pub fn analyze(&self, doc: &Document) -> Report {
+        self.analyze_with_signals(doc).0
+    }
+
+    /// The report and the document signals behind its reliability section (what
+    /// `train reliability` learns from).
+    pub fn analyze_with_signals(&self, doc: &Document) -> (Report, Vec<Signal>) {
         let a = Analyzed::new(&doc.text);
         let mut findings = Vec::new();
         for d in &self.detectors {
             d.detect(&a, &mut findings);
         }
-        build_report(
-            doc,
-            &a,
-            findings,
-            self.detectors.iter().map(|d| d.info()).collect(),
-        )
+        let mut models: Vec<detect::ModelInfo> = self.detectors.iter().map(|d| d.info()).collect();
+        if let Some(m) = &self.reliability {
+            models.push(detect::ModelInfo {
+                name: m.name.clone(),
+                version: m.version.clone(),
+                kind: "trained".into(),
+            });
+        }
+        let mut report = build_report(doc, &a, findings, models);
+        let signals = reliability::signals(&report, &a, &self.lex);
+        report.reliability = reliability_section(&report, &signals, self.reliability.as_ref());
+        (report, signals)
     }
 }
 
@@ -119,22 +146,11 @@ fn build_report(
         })
         .collect();
     let mut techniques = Vec::new();
-    let mut signals: BTreeMap<&'static str, Vec<[usize; 2]>> = BTreeMap::new();
-    let span_of = |r: &Range<usize>| {
-        let s = a.span(r.clone());
-        [s.start, s.end]
-    };
 
     for f in findings {
         match f {
             Finding::Hedge(c) => {
                 let sp = a.span(c.bytes.clone());
-                let signal = match c.kind {
-                    HedgeKind::Conditional => "conditional_framing",
-                    HedgeKind::Distancing => "distancing",
-                    HedgeKind::Lexical => "hedging",
-                };
-                signals.entry(signal).or_default().push([sp.start, sp.end]);
                 sentences[c.sentence].hedge_cues.push(HedgeCueSpan {
                     start: sp.start,
                     end: sp.end,
@@ -144,12 +160,6 @@ fn build_report(
             }
             Finding::Attribution(at) => {
                 let sp = a.span(at.bytes.clone());
-                if at.kind == SourceKind::Vague {
-                    signals
-                        .entry("vague_attribution")
-                        .or_default()
-                        .push(span_of(&at.bytes));
-                }
                 let quote = sentences[at.sentence].attribution.quote;
                 sentences[at.sentence].attribution = AttributionReport {
                     kind: at.kind,
@@ -162,10 +172,6 @@ fn build_report(
             }
             Finding::Technique(t) => {
                 let sp = a.span(t.bytes.clone());
-                signals
-                    .entry(signal_for(t.technique))
-                    .or_default()
-                    .push([sp.start, sp.end]);
                 techniques.push(TechniqueSpan {
                     technique: t.technique,
                     start: sp.start,
@@ -178,18 +184,6 @@ fn build_report(
         }
     }
     techniques.sort_by_key(|x| (x.start, x.end, x.technique));
-
-    let mut reasons: Vec<Reason> = signals
-        .into_iter()
-        .map(|(signal, spans)| Reason {
-            signal: signal.to_string(),
-            description: describe(signal).to_string(),
-            contribution: None,
-            count: spans.len(),
-            spans,
-        })
-        .collect();
-    reasons.sort_by(|x, y| y.count.cmp(&x.count).then_with(|| x.signal.cmp(&y.signal)));
 
     let title = doc.title.clone().filter(|t| !t.trim().is_empty());
     let headline = title.as_ref().map(|t| Headline {
@@ -221,7 +215,7 @@ fn build_report(
         reliability: Reliability {
             p_unreliable: None,
             label: None,
-            reasons,
+            reasons: Vec::new(),
         },
         techniques,
         sentences,
@@ -230,36 +224,62 @@ fn build_report(
     }
 }
 
-/// Reason signal of a technique: one per technique, so the "why" list says which.
-fn signal_for(t: Technique) -> &'static str {
-    match t {
-        Technique::AppealToAuthority => "appeal_to_authority",
-        Technique::AppealToFearPrejudice => "appeal_to_fear",
-        Technique::BandwagonReductioAdHitlerum => "bandwagon",
-        Technique::BlackAndWhiteFallacy => "black_and_white",
-        Technique::CausalOversimplification => "causal_oversimplification",
-        Technique::Doubt => "doubt",
-        Technique::ExaggerationMinimisation => "exaggeration",
-        Technique::FlagWaving => "flag_waving",
-        Technique::LoadedLanguage => "loaded_language",
-        Technique::NameCallingLabeling => "name_calling",
-        Technique::Repetition => "repetition",
-        Technique::Slogans => "slogans",
-        Technique::ThoughtTerminatingCliches => "thought_terminating_cliche",
-        Technique::WhataboutismStrawMenRedHerring => "whataboutism",
+/// Probability, label and reasons. With a model, each signal's contribution to the log-odds
+/// ranks the reasons (those pushing toward "unreliable" first); without one, reasons are the
+/// signals that occur, by count, and the probability stays null.
+fn reliability_section(
+    report: &Report,
+    signals: &[Signal],
+    model: Option<&ReliabilityModel>,
+) -> Reliability {
+    let words = report.text.split_whitespace().nth(20).is_some();
+    let scored = model.filter(|_| words).map(|m| (m, m.score(signals)));
+    let mut reasons: Vec<Reason> = signals
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let contribution = scored.as_ref().map(|(_, sc)| sc.contributions[i]);
+            let matters = contribution.is_some_and(|c| c.abs() >= 0.05);
+            if s.spans.is_empty() && s.rate == 0.0 && !matters {
+                return None;
+            }
+            Some(Reason {
+                signal: s.name.to_string(),
+                description: reliability::describe(s.name).to_string(),
+                contribution,
+                count: s.spans.len(),
+                spans: s.spans.clone(),
+                rate: s.rate,
+                unit: reliability::unit(s.name),
+                typical: scored.as_ref().map(|(m, _)| m.mean[i].exp_m1()),
+            })
+        })
+        .collect();
+    match &scored {
+        Some(_) => reasons.sort_by(|x, y| {
+            y.contribution
+                .unwrap_or(0.0)
+                .total_cmp(&x.contribution.unwrap_or(0.0))
+                .then_with(|| x.signal.cmp(&y.signal))
+        }),
+        None => reasons.sort_by(|x, y| y.count.cmp(&x.count).then_with(|| x.signal.cmp(&y.signal))),
     }
-}
-
-fn describe(signal: &str) -> &'static str {
-    match signal {
-        "vague_attribution" => "claims credited to unnamed or vague sources",
-        "conditional_framing" => "claims made conditional on their own truth",
-        "distancing" => "the writer distances themself from a claim they still make",
-        "hedging" => "hedge words that soften or qualify claims",
-        other => Technique::ALL
-            .into_iter()
-            .find(|t| signal_for(*t) == other)
-            .map_or("persuasion technique", Technique::definition),
+    let p = scored.as_ref().map(|(_, sc)| sc.p_unreliable);
+    Reliability {
+        p_unreliable: p,
+        // A calibrated probability: "unreliable" once it is more likely than not; "reliable"
+        // only well below the pool's base rate (~0.32); in between the text gives too little
+        // evidence either way.
+        label: p.map(|p| {
+            if p >= 0.5 {
+                Label::Unreliable
+            } else if p < 0.2 {
+                Label::Reliable
+            } else {
+                Label::Uncertain
+            }
+        }),
+        reasons,
     }
 }
 

@@ -185,6 +185,27 @@ fn quote_excerpt(text: &str, start: usize, end: usize, max: usize) -> String {
     }
 }
 
+/// "2.00 per 100 words, typical 0.58": the signal's rate beside an average training article's.
+fn rate_text(r: &crate::report::Reason) -> String {
+    match r.typical {
+        Some(t) => {
+            let dir = if r.rate > t * 1.05 {
+                "more than"
+            } else if r.rate < t * 0.95 {
+                "less than"
+            } else {
+                "about"
+            };
+            format!(
+                "{:.2} {}, {dir} the typical {t:.2}",
+                r.rate,
+                r.unit.describe()
+            )
+        }
+        None => format!("{:.2} {}", r.rate, r.unit.describe()),
+    }
+}
+
 /// The terminal report: header, the article (highlighted when `color`), then the reasons, the
 /// sources and the technique spans with their offsets.
 pub fn terminal(r: &Report, opts: TerminalOptions) -> String {
@@ -269,14 +290,19 @@ pub fn terminal(r: &Report, opts: TerminalOptions) -> String {
         let weight = reason
             .contribution
             .map_or(String::new(), |c| format!(" {c:+.2}"));
+        let examples = if examples.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", examples.join(", "))
+        };
         let _ = writeln!(
             o,
-            "{:>2}. {} ×{}{weight} — {}: {}",
+            "{:>2}. {} ×{}{weight} — {} ({}){examples}",
             i + 1,
             paint("1", &reason.signal.replace('_', " ")),
             reason.count,
             reason.description.trim_end_matches('.'),
-            examples.join(", ")
+            rate_text(reason),
         );
     }
 
@@ -431,12 +457,17 @@ pub fn html(r: &Report) -> String {
             .take(3)
             .map(|s| esc(&quote_excerpt(&r.text, s[0], s[1], 80)))
             .collect();
+        let weight = reason.contribution.map_or(String::new(), |c| {
+            format!(" <span class=\"weight\">{c:+.2}</span>")
+        });
         let _ = write!(
             o,
-            "<li><b>{}</b> ×{} — {}: {}</li>",
+            "<li><b>{}</b> ×{}{weight} — {} ({}){}{}</li>",
             esc(&reason.signal.replace('_', " ")),
             reason.count,
             esc(reason.description.trim_end_matches('.')),
+            esc(&rate_text(reason)),
+            if examples.is_empty() { "" } else { ": " },
             examples.join(", ")
         );
     }

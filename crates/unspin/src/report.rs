@@ -67,6 +67,35 @@ pub struct Reason {
     /// How many times the signal occurs in the text.
     pub count: usize,
     pub spans: Vec<[usize; 2]>,
+    /// The signal's rate in this article, in `unit`.
+    #[serde(default)]
+    pub rate: f64,
+    #[serde(default)]
+    pub unit: RateUnit,
+    /// The rate of an average article the model was trained on; null without a model.
+    #[serde(default)]
+    pub typical: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RateUnit {
+    #[default]
+    #[serde(rename = "per_100_words")]
+    Per100Words,
+    PerSentence,
+    /// A count or flag in the headline.
+    Headline,
+}
+
+impl RateUnit {
+    pub fn describe(self) -> &'static str {
+        match self {
+            RateUnit::Per100Words => "per 100 words",
+            RateUnit::PerSentence => "per sentence",
+            RateUnit::Headline => "in the headline",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -72,7 +72,12 @@ fn example_article_report_validates_and_slices_back() {
     assert_offsets(&r);
     assert_eq!(r.schema, "unspin.report/1");
     assert_eq!(r.language.as_deref(), Some("eng"));
-    assert_eq!(r.reliability.p_unreliable, None, "no model computes it yet");
+    let p = r
+        .reliability
+        .p_unreliable
+        .expect("the reliability model scores it");
+    assert!((0.0..=1.0).contains(&p));
+    assert!(r.reliability.label.is_some());
     assert!(
         r.sentences
             .iter()
@@ -80,7 +85,15 @@ fn example_article_report_validates_and_slices_back() {
     );
     assert_eq!(r.headline.as_ref().unwrap().clickbait, None);
     let names: Vec<&str> = r.models.iter().map(|m| m.name.as_str()).collect();
-    assert_eq!(names, ["hedging-rules", "attribution-rules", "techniques"]);
+    assert_eq!(
+        names,
+        [
+            "hedging-rules",
+            "attribution-rules",
+            "techniques",
+            "reliability"
+        ]
+    );
     assert_eq!(r.models[2].kind, "trained");
 }
 

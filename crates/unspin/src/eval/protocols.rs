@@ -8,6 +8,7 @@ use crate::data;
 use crate::data::articles::{Corpus, DedupStats, PoolArticle};
 use crate::error::{Error, Result};
 use crate::ingest::Document;
+use crate::model::reliability::{self, Example, ReliabilityModel, ReliabilityTrainInfo};
 use crate::report::Report;
 use crate::technique::Technique;
 use serde::Serialize;
@@ -208,31 +209,30 @@ pub struct CorpusScore {
     pub unreliable: usize,
     pub roc_auc: Option<f64>,
     pub pr_auc: Option<f64>,
+    pub macro_f1: f64,
+    pub brier: Option<f64>,
+    pub ece: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ReliabilityEval {
     pub system: String,
-    pub calibrated: bool,
+    /// Whether FA-KES articles are in the training data (they are always scored as a held-out
+    /// corpus of their own).
+    pub train_with_fakes: bool,
     pub dedup: DedupStats,
-    pub include_fakes: bool,
+    /// Out-of-fold calibrated probabilities of the grouped folds, thresholded at 0.5.
     pub pooled: Binary,
     /// Grouped-by-site folds: mean and per-fold ROC-AUC.
     pub grouped_cv_auc_mean: Option<f64>,
     pub grouped_cv_auc: Vec<Option<f64>>,
     pub folds: usize,
     pub sites: usize,
-    /// One row per corpus: the score on that corpus when it is held out.
+    /// One row per corpus: trained on the others, scored on it.
     pub leave_one_corpus_out: Vec<CorpusScore>,
-}
-
-/// The zero-parameter score the first detectors allow: reason spans per 100 words. It has no
-/// fitted weights, so held-out and in-domain numbers are the same thing measured on different
-/// slices; a trained model replaces it in the reliability issue.
-pub fn signal_density(r: &Report) -> f64 {
-    let words = r.text.split_whitespace().count().max(1) as f64;
-    let spans: usize = r.reliability.reasons.iter().map(|x| x.count).sum();
-    100.0 * spans as f64 / words
+    /// Mean leave-one-corpus-out ROC-AUC over the corpora other than FA-KES (whose labels do not
+    /// follow from the text, see DATA.md).
+    pub loco_mean_auc_without_fakes: Option<f64>,
 }
 
 fn article_document(a: &PoolArticle) -> Document {
@@ -242,75 +242,279 @@ fn article_document(a: &PoolArticle) -> Document {
     d
 }
 
-/// `eval reliability`: the article pool, deduplicated, scored per corpus (leave-one-corpus-out
-/// rows), in grouped-by-site folds, and pooled.
-pub fn reliability(
-    analyzer: &Analyzer,
-    data_root: &Path,
-    folds: usize,
-    include_fakes: bool,
-) -> Result<ReliabilityEval> {
+/// The article pool with each article's document signals.
+pub struct ReliabilityData {
+    pub pool: Vec<PoolArticle>,
+    pub examples: Vec<Example>,
+    pub dedup: DedupStats,
+}
+
+/// Loads and deduplicates the pool (FA-KES included; each protocol decides whether to train on
+/// it) and computes every article's signals with `analyzer`.
+pub fn reliability_data(analyzer: &Analyzer, data_root: &Path) -> Result<ReliabilityData> {
     let root = locate(data_root, "articles", "buzzfeed-webis-2016")?;
-    let (pool, dedup) = data::articles::pool(&root, include_fakes)?;
-    let gold: Vec<bool> = pool.iter().map(|a| a.unreliable == Some(true)).collect();
-    let scores: Vec<f64> = pool
+    let (pool, dedup) = data::articles::pool(&root, true)?;
+    let examples = pool
         .iter()
-        .map(|a| signal_density(&analyzer.analyze(&article_document(a))))
+        .map(|a| {
+            let (_, signals) = analyzer.analyze_with_signals(&article_document(a));
+            Example {
+                x: signals.iter().map(|s| s.x).collect(),
+                y: a.unreliable == Some(true),
+                group: format!("{}:{}", a.corpus.name(), a.site),
+            }
+        })
         .collect();
-    let groups: Vec<String> = pool
-        .iter()
-        .map(|a| format!("{}:{}", a.corpus.name(), a.site))
+    Ok(ReliabilityData {
+        pool,
+        examples,
+        dedup,
+    })
+}
+
+/// L2 penalty of the reliability model (on standardised signals).
+pub const RELIABILITY_L2: f64 = 10.0;
+
+fn calibrated_probabilities(train: &[Example], test: &[&Example], folds: usize) -> Vec<f64> {
+    let (m, (a, b), _) = reliability::fit_calibrated(train, RELIABILITY_L2, folds);
+    test.iter()
+        .map(|e| reliability::sigmoid(a * m.logit(&e.x) + b))
+        .collect()
+}
+
+/// `eval reliability`: the training method of the shipped model, measured in grouped-by-site
+/// folds and leave-one-corpus-out. Every probability is from a model that did not see the
+/// article's site (folds) or corpus (LOCO), calibrated on out-of-fold logits of its own
+/// training data.
+pub fn reliability(
+    data: &ReliabilityData,
+    folds: usize,
+    train_with_fakes: bool,
+) -> Result<ReliabilityEval> {
+    let used: Vec<usize> = (0..data.pool.len())
+        .filter(|i| train_with_fakes || data.pool[*i].corpus != Corpus::FaKes)
         .collect();
+    let examples: Vec<Example> = used.iter().map(|i| data.examples[*i].clone()).collect();
+    let groups: Vec<String> = examples.iter().map(|e| e.group.clone()).collect();
     let fold_of = group_kfold(&groups, folds);
+    let mut oof = vec![0.0; examples.len()];
+    for f in 0..folds {
+        let train: Vec<Example> = examples
+            .iter()
+            .zip(&fold_of)
+            .filter(|(_, g)| **g != f)
+            .map(|(e, _)| e.clone())
+            .collect();
+        let test_idx: Vec<usize> = (0..examples.len()).filter(|i| fold_of[*i] == f).collect();
+        let test: Vec<&Example> = test_idx.iter().map(|i| &examples[*i]).collect();
+        for (i, p) in test_idx
+            .iter()
+            .zip(calibrated_probabilities(&train, &test, folds))
+        {
+            oof[*i] = p;
+        }
+    }
+    let gold: Vec<bool> = examples.iter().map(|e| e.y).collect();
     let grouped_cv_auc: Vec<Option<f64>> = (0..folds)
         .map(|f| {
-            let (g, s): (Vec<bool>, Vec<f64>) = fold_of
-                .iter()
-                .enumerate()
-                .filter(|(_, ff)| **ff == f)
-                .map(|(i, _)| (gold[i], scores[i]))
+            let (g, s): (Vec<bool>, Vec<f64>) = (0..examples.len())
+                .filter(|i| fold_of[*i] == f)
+                .map(|i| (gold[i], oof[i]))
                 .unzip();
             metrics::roc_auc(&g, &s)
         })
         .collect();
     let defined: Vec<f64> = grouped_cv_auc.iter().flatten().copied().collect();
-    let leave_one_corpus_out = Corpus::ALL
+    let leave_one_corpus_out: Vec<CorpusScore> = Corpus::ALL
         .iter()
-        .filter(|c| include_fakes || **c != Corpus::FaKes)
         .map(|c| {
-            let (g, s): (Vec<bool>, Vec<f64>) = pool
-                .iter()
-                .enumerate()
-                .filter(|(_, a)| a.corpus == *c)
-                .map(|(i, _)| (gold[i], scores[i]))
-                .unzip();
+            let train: Vec<Example> = (0..data.pool.len())
+                .filter(|i| {
+                    let k = data.pool[*i].corpus;
+                    k != *c && (train_with_fakes || k != Corpus::FaKes)
+                })
+                .map(|i| data.examples[i].clone())
+                .collect();
+            let test: Vec<&Example> = (0..data.pool.len())
+                .filter(|i| data.pool[*i].corpus == *c)
+                .map(|i| &data.examples[i])
+                .collect();
+            let p = calibrated_probabilities(&train, &test, folds);
+            let g: Vec<bool> = test.iter().map(|e| e.y).collect();
+            let b = metrics::binary(&g, &p, 0.5, true);
             CorpusScore {
                 corpus: c.name().to_string(),
                 articles: g.len(),
                 unreliable: g.iter().filter(|x| **x).count(),
-                roc_auc: metrics::roc_auc(&g, &s),
-                pr_auc: metrics::average_precision(&g, &s),
+                roc_auc: b.roc_auc,
+                pr_auc: b.pr_auc,
+                macro_f1: b.macro_f1,
+                brier: b.brier,
+                ece: b.ece,
             }
         })
+        .collect();
+    let loco: Vec<f64> = leave_one_corpus_out
+        .iter()
+        .filter(|r| r.corpus != Corpus::FaKes.name())
+        .filter_map(|r| r.roc_auc)
         .collect();
     let mut sites: Vec<&String> = groups.iter().collect();
     sites.sort();
     sites.dedup();
-    // A density is not a probability; threshold at the pooled median for the label metrics.
-    let mut sorted = scores.clone();
-    sorted.sort_by(f64::total_cmp);
-    let median = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
     Ok(ReliabilityEval {
-        system: "signal density of the rule detectors (reason spans per 100 words; no trained model yet)".into(),
-        calibrated: false,
-        dedup,
-        include_fakes,
-        pooled: metrics::binary(&gold, &scores, median, false),
-        grouped_cv_auc_mean: (!defined.is_empty()).then(|| defined.iter().sum::<f64>() / defined.len() as f64),
+        system: format!(
+            "logistic regression over {} document signals (L2 {RELIABILITY_L2} on standardised ln(1+rate)), Platt-calibrated on out-of-fold logits",
+            reliability::SIGNALS.len()
+        ),
+        train_with_fakes,
+        dedup: data.dedup.clone(),
+        pooled: metrics::binary(&gold, &oof, 0.5, true),
+        grouped_cv_auc_mean: (!defined.is_empty())
+            .then(|| defined.iter().sum::<f64>() / defined.len() as f64),
         grouped_cv_auc,
         folds,
         sites: sites.len(),
+        loco_mean_auc_without_fakes: (loco.len() == 3)
+            .then(|| loco.iter().sum::<f64>() / loco.len() as f64),
         leave_one_corpus_out,
+    })
+}
+
+/// `train reliability`: measures the method with and without FA-KES in the training data,
+/// keeps the one with the higher leave-one-corpus-out mean (over the other corpora), and fits
+/// the shipped model on that pool. Returns the model and both evaluations.
+pub fn train_reliability(
+    data: &ReliabilityData,
+    folds: usize,
+    data_sha256: String,
+) -> Result<(ReliabilityModel, ReliabilityEval, ReliabilityEval)> {
+    let with = reliability(data, folds, true)?;
+    let without = reliability(data, folds, false)?;
+    let chosen = if with.loco_mean_auc_without_fakes.unwrap_or(0.0)
+        > without.loco_mean_auc_without_fakes.unwrap_or(0.0)
+    {
+        &with
+    } else {
+        &without
+    };
+    let examples: Vec<Example> = data
+        .pool
+        .iter()
+        .zip(&data.examples)
+        .filter(|(a, _)| chosen.train_with_fakes || a.corpus != Corpus::FaKes)
+        .map(|(_, e)| e.clone())
+        .collect();
+    let (fitted, platt, _) = reliability::fit_calibrated(&examples, RELIABILITY_L2, folds);
+    let reliability::Fitted {
+        mean,
+        std,
+        weights,
+        bias,
+    } = fitted;
+    let mut metrics = BTreeMap::new();
+    if let Some(m) = chosen.loco_mean_auc_without_fakes {
+        metrics.insert("loco.mean_auc_without_fakes".to_string(), m);
+    }
+    if let Some(m) = chosen.grouped_cv_auc_mean {
+        metrics.insert("grouped_cv.auc".to_string(), m);
+    }
+    if let Some(e) = chosen.pooled.ece {
+        metrics.insert("grouped_cv.ece".to_string(), e);
+    }
+    let model = ReliabilityModel {
+        name: "reliability".into(),
+        version: "1".into(),
+        feature_set: reliability::FEATURE_SET,
+        features: reliability::SIGNALS
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect(),
+        mean,
+        std,
+        weights,
+        bias,
+        platt,
+        train: ReliabilityTrainInfo {
+            data_sha256,
+            articles: examples.len(),
+            unreliable: examples.iter().filter(|e| e.y).count(),
+            include_fakes: chosen.train_with_fakes,
+            l2: RELIABILITY_L2,
+            folds,
+        },
+        metrics,
+    };
+    Ok((model, with, without))
+}
+
+/// The deletion test of the reasons' faithfulness.
+#[derive(Debug, Clone, Serialize)]
+pub struct Faithfulness {
+    /// Articles the model calls unreliable (p ≥ 0.5) that have reasons with spans.
+    pub articles: usize,
+    /// How many of them score lower once the spans of their top three reasons are deleted.
+    pub fell: usize,
+    pub share: f64,
+    pub mean_drop: f64,
+}
+
+/// For each pool article the analyzer's model calls unreliable, deletes from the text the spans
+/// behind its three strongest reasons whose spans are evidence (positive weight and
+/// contribution) and scores it again; `None` without a reliability model.
+pub fn deletion_test(analyzer: &Analyzer, data: &ReliabilityData) -> Option<Faithfulness> {
+    let model = analyzer.reliability_model()?;
+    let (mut articles, mut fell, mut drop) = (0usize, 0usize, 0.0f64);
+    for a in &data.pool {
+        let doc = article_document(a);
+        let r = analyzer.analyze(&doc);
+        let Some(p) = r.reliability.p_unreliable.filter(|p| *p >= 0.5) else {
+            continue;
+        };
+        let mut cut: Vec<[usize; 2]> = r
+            .reliability
+            .reasons
+            .iter()
+            .filter(|x| {
+                // Only reasons whose spans are the evidence: a signal the model counts against
+                // unreliability ("few named sources") lists counter-examples, not evidence.
+                let w = model
+                    .features
+                    .iter()
+                    .position(|f| *f == x.signal)
+                    .map_or(0.0, |i| model.weights[i]);
+                w > 0.0 && x.contribution.is_some_and(|c| c > 0.0) && !x.spans.is_empty()
+            })
+            .take(3)
+            .flat_map(|x| x.spans.iter().copied())
+            .collect();
+        if cut.is_empty() {
+            continue;
+        }
+        cut.sort();
+        let mut text = String::with_capacity(doc.text.len());
+        let mut next = 0usize;
+        for (i, c) in doc.text.chars().enumerate() {
+            while next < cut.len() && cut[next][1] <= i {
+                next += 1;
+            }
+            if next < cut.len() && cut[next][0] <= i {
+                continue;
+            }
+            text.push(c);
+        }
+        let mut d2 = doc.clone();
+        d2.text = text;
+        let p2 = analyzer.analyze(&d2).reliability.p_unreliable.unwrap_or(p);
+        articles += 1;
+        fell += usize::from(p2 < p);
+        drop += p - p2;
+    }
+    Some(Faithfulness {
+        articles,
+        fell,
+        share: fell as f64 / articles.max(1) as f64,
+        mean_drop: drop / articles.max(1) as f64,
     })
 }
 

@@ -3,6 +3,7 @@
 
 pub mod format;
 pub mod linear;
+pub mod reliability;
 pub mod techniques;
 
 use crate::error::Result;
@@ -17,4 +18,18 @@ pub fn embedded_techniques() -> Result<Option<techniques::TechniqueModel>> {
         return Ok(None);
     }
     format::decode(TECHNIQUES).map(Some)
+}
+
+/// The reliability model trained by `unspin train reliability`, embedded at build time (empty
+/// while bootstrapping; a test guards that it ships).
+const RELIABILITY: &[u8] = include_bytes!("../../models/reliability.bin");
+
+/// The embedded reliability model, or `None` when the build carries none.
+pub fn embedded_reliability() -> Result<Option<reliability::ReliabilityModel>> {
+    if RELIABILITY.is_empty() {
+        return Ok(None);
+    }
+    let m: reliability::ReliabilityModel = format::decode(RELIABILITY)?;
+    m.check()?;
+    Ok(Some(m))
 }

@@ -25,7 +25,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 /// Bumped when feature extraction changes, so an old model is not read with new features.
-pub const FEATURE_SET: u32 = 3;
+pub const FEATURE_SET: u32 = 4;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FeatureSettings {
@@ -463,14 +463,20 @@ impl Featurizer {
             }
             charged.push(c);
         }
-        let nwords = doc
-            .tokens
-            .iter()
-            .filter(|t| t.kind == TokenKind::Word)
-            .count()
-            .max(1);
-        let total: u32 = charged.iter().sum();
-        let density = bucket((100 * total as usize) / nwords, &[2, 4, 6, 9, 13]);
+        // The article's density leaves out publisher furniture (bylines, share tails), so
+        // the same article reads the same on any site.
+        let furniture = super::reliability::boilerplate_sentences(doc);
+        let (mut nwords, mut total) = (0usize, 0u32);
+        for (k, s) in doc.sentences.iter().enumerate() {
+            if !furniture[k] {
+                nwords += doc.tokens[s.tokens.clone()]
+                    .iter()
+                    .filter(|t| t.kind == TokenKind::Word)
+                    .count();
+                total += charged[k];
+            }
+        }
+        let density = bucket((100 * total as usize) / nwords.max(1), &[2, 4, 6, 9, 13]);
         DocContext {
             info,
             density,

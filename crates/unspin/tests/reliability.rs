@@ -1,0 +1,154 @@
+//! The shipped reliability model: it loads, scores within [0, 1] with reasons that point at the
+//! text, does not move on publisher furniture, and a mismatched model is a clear error.
+
+use unspin::model::reliability::{self, SIGNALS};
+use unspin::model::{embedded_reliability, format};
+use unspin::report::Label;
+use unspin::{Analyzer, Document};
+
+/// A hand-written article in the style of a partisan blog post (our own text).
+const ARTICLE: &str = "If the leaked memo is real, the council has lied to every family in this \
+town. Sources say the budget was quietly moved to a consultant's firm. It appears the mayor \
+allegedly knew everything! Everyone knows what happens next: another shameful cover-up. \
+Critics claim the so-called audit was a sham, and many believe the real numbers will never \
+be seen. Why would anyone trust them now? We deserve the truth, and you deserve answers.";
+
+/// Publisher furniture around the same article: byline, dateline, read-more, share and
+/// subscribe tails, copyright with the site name.
+fn with_boilerplate(body: &str) -> String {
+    format!(
+        "By Jane Porter\n\nSPRINGFIELD (Daily Beacon) - {body}\n\nRead More Here\n\n\
+         Share this: Facebook Twitter Email\n\nSubscribe to our newsletter for daily updates.\n\n\
+         Copyright 2016 The Daily Beacon. All rights reserved."
+    )
+}
+
+/// A sober wire-style report (our own text).
+const SOBER: &str = "The city council approved a budget of 4.2 million dollars on Tuesday, \
+according to minutes published by the clerk's office. Council member Ana Ruiz said the \
+increase would pay for road repairs. \"We reviewed three bids and chose the lowest,\" Ruiz \
+said. The finance director, Mark Chen, told reporters that the audit would be released in \
+March. The vote was 7 to 2. Two members said they wanted more time to study the plan.";
+
+#[test]
+fn embedded_model_ships_and_matches_this_build() {
+    let m = embedded_reliability()
+        .expect("decodes")
+        .expect("a reliability model ships in the binary");
+    m.check().expect("reads the signals this build computes");
+    assert_eq!(m.features.len(), SIGNALS.len());
+    assert!(m.train.articles > 1000, "trained on the article pool");
+    assert!(m.metrics.contains_key("loco.mean_auc_without_fakes"));
+}
+
+#[test]
+fn scores_are_probabilities_with_reasons_that_point_at_the_text() {
+    let a = Analyzer::new();
+    for text in [ARTICLE, SOBER] {
+        let r = a.analyze(&Document::from_text(text.to_string()));
+        let p = r
+            .reliability
+            .p_unreliable
+            .expect("a model scores English prose");
+        assert!((0.0..=1.0).contains(&p));
+        assert!(!r.reliability.reasons.is_empty());
+        let chars = text.chars().count();
+        for reason in &r.reliability.reasons {
+            assert!(reason.contribution.is_some());
+            assert_eq!(reason.count, reason.spans.len());
+            for [s, e] in &reason.spans {
+                assert!(s < e && *e <= chars, "{} span {s}..{e}", reason.signal);
+            }
+        }
+        // Ranked by contribution, strongest toward "unreliable" first.
+        let c: Vec<f64> = r
+            .reliability
+            .reasons
+            .iter()
+            .filter_map(|x| x.contribution)
+            .collect();
+        assert!(c.windows(2).all(|w| w[0] >= w[1]));
+    }
+}
+
+#[test]
+fn a_loaded_unsourced_article_scores_above_a_sourced_wire_report() {
+    let a = Analyzer::new();
+    let p = |t: &str| {
+        a.analyze(&Document::from_text(t.to_string()))
+            .reliability
+            .p_unreliable
+            .unwrap()
+    };
+    let (loaded, sober) = (p(ARTICLE), p(SOBER));
+    assert!(
+        loaded > sober + 0.2,
+        "loaded {loaded:.3} vs sober {sober:.3}"
+    );
+    let r = a.analyze(&Document::from_text(ARTICLE.to_string()));
+    assert_eq!(r.reliability.label, Some(Label::Unreliable));
+    let top: Vec<&str> = r
+        .reliability
+        .reasons
+        .iter()
+        .take(4)
+        .map(|x| x.signal.as_str())
+        .collect();
+    assert!(
+        top.iter()
+            .any(|s| ["conditional_framing", "distancing", "exclamations"].contains(s)),
+        "top reasons {top:?}"
+    );
+}
+
+#[test]
+fn publisher_boilerplate_moves_the_probability_by_less_than_five_points() {
+    let a = Analyzer::new();
+    for body in [ARTICLE, SOBER] {
+        let plain = a.analyze(&Document::from_text(body.to_string()));
+        let framed = a.analyze(&Document::from_text(with_boilerplate(body)));
+        let (p0, p1) = (
+            plain.reliability.p_unreliable.unwrap(),
+            framed.reliability.p_unreliable.unwrap(),
+        );
+        assert!((p0 - p1).abs() < 0.05, "{p0:.3} → {p1:.3} with boilerplate");
+    }
+}
+
+#[test]
+fn boilerplate_sentences_are_recognised() {
+    let text = with_boilerplate(SOBER);
+    let a = unspin::text::Analyzed::new(&text);
+    let flagged: Vec<String> = reliability::boilerplate_sentences(&a)
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b)
+        .map(|(i, _)| a.sentence_text(i).trim().to_string())
+        .collect();
+    for expected in [
+        "By Jane Porter",
+        "Read More Here",
+        "Share this: Facebook Twitter Email",
+    ] {
+        assert!(
+            flagged.iter().any(|f| f == expected),
+            "{expected} in {flagged:?}"
+        );
+    }
+    assert!(
+        !flagged.iter().any(|f| f.contains("Ruiz")),
+        "content sentences stay: {flagged:?}"
+    );
+}
+
+#[test]
+fn a_model_for_other_signals_is_a_clear_error() {
+    let mut m = embedded_reliability().unwrap().unwrap();
+    m.features.pop();
+    let err = m.check().unwrap_err().to_string();
+    assert!(err.contains("retrain"), "{err}");
+    m.feature_set += 1;
+    let bytes = format::encode(&m).unwrap();
+    let back: reliability::ReliabilityModel = format::decode(&bytes).unwrap();
+    assert!(back.check().is_err());
+}
