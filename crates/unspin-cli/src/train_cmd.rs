@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 use unspin::Analyzer;
@@ -105,16 +105,7 @@ pub fn run(args: TrainArgs) -> Result<u8> {
             for (w, n) in ranked.iter().take(12) {
                 eprintln!("  {n:<28} {w:+.3}");
             }
-            let bytes = format::encode(&model)?;
-            std::fs::write(&output, &bytes)
-                .with_context(|| format!("cannot write {}", output.display()))?;
-            eprintln!(
-                "wrote {} ({} bytes) in {:.1}s",
-                output.display(),
-                bytes.len(),
-                t0.elapsed().as_secs_f64()
-            );
-            Ok(0)
+            write_model(&model, &output, t0)
         }
         TrainTask::Techniques {
             data,
@@ -203,16 +194,20 @@ pub fn run(args: TrainArgs) -> Result<u8> {
                     e.si.f1, e.tc.micro_f1, e.full.overall.f1
                 );
             }
-            let bytes = format::encode(&model)?;
-            std::fs::write(&output, &bytes)
-                .with_context(|| format!("cannot write {}", output.display()))?;
-            eprintln!(
-                "wrote {} ({} bytes) in {:.1}s",
-                output.display(),
-                bytes.len(),
-                t0.elapsed().as_secs_f64()
-            );
-            Ok(0)
+            write_model(&model, &output, t0)
         }
     }
+}
+
+/// Writes a model file and says where, how big, and how long training took.
+fn write_model<T: serde::Serialize>(model: &T, output: &Path, t0: Instant) -> Result<u8> {
+    let bytes = format::encode(model)?;
+    std::fs::write(output, &bytes).with_context(|| format!("cannot write {}", output.display()))?;
+    eprintln!(
+        "wrote {} ({} bytes) in {:.1}s",
+        output.display(),
+        bytes.len(),
+        t0.elapsed().as_secs_f64()
+    );
+    Ok(0)
 }

@@ -416,30 +416,14 @@ impl ReliabilityModel {
         Ok(())
     }
 
-    /// The uncalibrated logit of inputs `x` (in [`SIGNALS`] order).
-    pub fn logit(&self, x: &[f64]) -> f64 {
-        self.bias
-            + x.iter()
-                .zip(&self.mean)
-                .zip(&self.std)
-                .zip(&self.weights)
-                .map(|(((x, m), s), w)| w * (x - m) / s)
-                .sum::<f64>()
-    }
-
     pub fn score(&self, signals: &[Signal]) -> Scored {
         let x: Vec<f64> = signals.iter().map(|s| s.x).collect();
         let (a, b) = self.platt;
-        let contributions = x
-            .iter()
-            .zip(&self.mean)
-            .zip(&self.std)
-            .zip(&self.weights)
-            .map(|(((x, m), s), w)| a * w * (x - m) / s)
-            .collect();
+        let terms = standardised_terms(&x, &self.mean, &self.std, &self.weights);
+        let logit = self.bias + terms.iter().sum::<f64>();
         Scored {
-            p_unreliable: sigmoid(a * self.logit(&x) + b),
-            contributions,
+            p_unreliable: sigmoid(a * logit + b),
+            contributions: terms.iter().map(|t| a * t).collect(),
         }
     }
 }
@@ -456,13 +440,21 @@ pub struct Fitted {
 impl Fitted {
     pub fn logit(&self, x: &[f64]) -> f64 {
         self.bias
-            + x.iter()
-                .zip(&self.mean)
-                .zip(&self.std)
-                .zip(&self.weights)
-                .map(|(((x, m), s), w)| w * (x - m) / s)
+            + standardised_terms(x, &self.mean, &self.std, &self.weights)
+                .iter()
                 .sum::<f64>()
     }
+}
+
+/// Each input's term of the logit, `w · (x − mean) / std`: its contribution relative to an
+/// average training article.
+fn standardised_terms(x: &[f64], mean: &[f64], std: &[f64], weights: &[f64]) -> Vec<f64> {
+    x.iter()
+        .zip(mean)
+        .zip(std)
+        .zip(weights)
+        .map(|(((x, m), s), w)| w * (x - m) / s)
+        .collect()
 }
 
 /// Standardisation, then L2-regularised logistic regression by Newton's method: ~30 dense
