@@ -58,6 +58,11 @@ enum EvalTask {
         data: PathBuf,
         #[arg(long, default_value_t = 5)]
         folds: usize,
+        /// Also write the deduplicated pool with labels, groups and fold numbers as JSONL, so a
+        /// peer system (scripts/reliability_peers.py) runs the same protocol. It holds the
+        /// articles' texts: write it under target/, never into the repository.
+        #[arg(long)]
+        export_pool: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Out::Table)]
         format: Out,
     },
@@ -130,9 +135,13 @@ pub fn run(args: EvalArgs) -> Result<u8> {
         EvalTask::Reliability {
             data,
             folds,
+            export_pool,
             format,
         } => {
             let d = protocols::reliability_data(&analyzer, &data)?;
+            if let Some(path) = &export_pool {
+                export(&d, folds, path)?;
+            }
             let with = protocols::reliability(&d, folds, true)?;
             let without = protocols::reliability(&d, folds, false)?;
             let faith = protocols::deletion_test(&analyzer, &d);
@@ -337,6 +346,37 @@ fn reliability_md(e: &protocols::ReliabilityEval) -> String {
     );
     o.push_str(&binary_md(&e.pooled));
     o
+}
+
+/// The pool as JSONL for peers: one line per article with the folds of both configurations.
+fn export(d: &protocols::ReliabilityData, folds: usize, path: &Path) -> Result<()> {
+    use std::io::Write as _;
+    let fold_of = |with_fakes: bool| -> Vec<Option<usize>> {
+        let used: Vec<usize> = (0..d.pool.len())
+            .filter(|i| with_fakes || d.pool[*i].corpus != unspin::data::articles::Corpus::FaKes)
+            .collect();
+        let groups: Vec<String> = used.iter().map(|i| d.examples[*i].group.clone()).collect();
+        let mut out = vec![None; d.pool.len()];
+        for (i, f) in used.iter().zip(protocols::group_kfold(&groups, folds)) {
+            out[*i] = Some(f);
+        }
+        out
+    };
+    let (with, without) = (fold_of(true), fold_of(false));
+    let mut w = std::io::BufWriter::new(
+        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+    );
+    for (i, a) in d.pool.iter().enumerate() {
+        let line = json!({
+            "corpus": a.corpus.name(), "group": d.examples[i].group, "unreliable": d.examples[i].y,
+            "fold_with_fakes": with[i], "fold_without_fakes": without[i],
+            "title": a.title, "text": a.text,
+        });
+        writeln!(w, "{line}")?;
+    }
+    w.flush()?;
+    eprintln!("wrote {} ({} articles)", path.display(), d.pool.len());
+    Ok(())
 }
 
 /// Both training configurations and the deletion test.
@@ -575,6 +615,16 @@ fn evaluation_md(
         o,
         "\nReference (TF-IDF 1–2-grams + logistic regression on this pool, from the reliability issue): in-domain 5-fold AUC 0.85; leave-one-corpus-out AUC 0.82 (BuzzFeed-Webis), 0.74 (FakeNewsCorpus), 0.97 (FakeNewsNet), 0.51 (FA-KES).\n"
     );
+    // The peers need Python packages, so their table is produced by a script and kept in the
+    // repository; this page includes the last run.
+    o.push_str("### Peers\n\n");
+    match std::fs::read_to_string("docs/reliability-peers.md") {
+        Ok(t) => o.push_str(&t),
+        Err(_) => o.push_str(
+            "Not run in this checkout: `python3 scripts/reliability_peers.py` writes docs/reliability-peers.md.\n",
+        ),
+    }
+    o.push('\n');
 
     let _ = writeln!(
         o,
