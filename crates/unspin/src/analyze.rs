@@ -106,7 +106,11 @@ impl Analyzer {
             });
         }
         let mut report = build_report(doc, &a, findings, models);
-        let signals = reliability::signals(&report, &a, &self.lex);
+        let furniture = reliability::boilerplate_sentences(&a);
+        let mut signals = reliability::signals(&report, &a, &self.lex, &furniture);
+        if let Some(w) = self.reliability.as_ref().and_then(|m| m.words.as_ref()) {
+            signals.push(reliability::word_signal(w, &a, &furniture));
+        }
         report.reliability = reliability_section(&report, &signals, self.reliability.as_ref());
         (report, signals)
     }
@@ -251,7 +255,13 @@ fn reliability_section(
                 spans: s.spans.clone(),
                 rate: s.rate,
                 unit: reliability::unit(s.name),
-                typical: scored.as_ref().map(|(m, _)| m.mean[i].exp_m1()),
+                // Inputs are ln(1 + rate), except a score, which is its own input.
+                typical: scored
+                    .as_ref()
+                    .map(|(m, _)| match reliability::unit(s.name) {
+                        crate::report::RateUnit::Score => m.mean[i],
+                        _ => m.mean[i].exp_m1(),
+                    }),
             })
         })
         .collect();

@@ -86,6 +86,8 @@ pub enum RateUnit {
     PerSentence,
     /// A count or flag in the headline.
     Headline,
+    /// A model score (the word profile's log-odds).
+    Score,
 }
 
 impl RateUnit {
@@ -94,6 +96,7 @@ impl RateUnit {
             RateUnit::Per100Words => "per 100 words",
             RateUnit::PerSentence => "per sentence",
             RateUnit::Headline => "in the headline",
+            RateUnit::Score => "log-odds",
         }
     }
 }

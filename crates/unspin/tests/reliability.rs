@@ -36,7 +36,9 @@ fn embedded_model_ships_and_matches_this_build() {
         .expect("decodes")
         .expect("a reliability model ships in the binary");
     m.check().expect("reads the signals this build computes");
-    assert_eq!(m.features.len(), SIGNALS.len());
+    assert!(m.words.is_some(), "the word profile ships");
+    assert_eq!(m.features.len(), SIGNALS.len() + 1);
+    assert_eq!(m.features.last().map(String::as_str), Some("word_profile"));
     assert!(m.train.articles > 1000, "trained on the article pool");
     assert!(m.metrics.contains_key("loco.mean_auc_without_fakes"));
 }

@@ -259,7 +259,17 @@ pub fn reliability_data(analyzer: &Analyzer, data_root: &Path) -> Result<Reliabi
         .map(|a| {
             let (_, signals) = analyzer.analyze_with_signals(&article_document(a));
             Example {
-                x: signals.iter().map(|s| s.x).collect(),
+                // The document signals only: a word-profile signal from a shipped model was
+                // trained on these very articles; the protocol stacks its own, out of fold.
+                x: signals
+                    .iter()
+                    .take(reliability::SIGNALS.len())
+                    .map(|s| s.x)
+                    .collect(),
+                words: {
+                    let doc = crate::text::Analyzed::new(&a.text);
+                    reliability::word_features(&doc, &reliability::boilerplate_sentences(&doc))
+                },
                 y: a.unreliable == Some(true),
                 group: format!("{}:{}", a.corpus.name(), a.site),
             }
@@ -276,8 +286,9 @@ pub fn reliability_data(analyzer: &Analyzer, data_root: &Path) -> Result<Reliabi
 pub const RELIABILITY_L2: f64 = 10.0;
 
 fn calibrated_probabilities(train: &[Example], test: &[&Example], folds: usize) -> Vec<f64> {
-    let (m, (a, b), _) = reliability::fit_calibrated(train, RELIABILITY_L2, folds);
-    test.iter()
+    let (tr, te) = reliability::stack_words(train, test, folds);
+    let (m, (a, b), _) = reliability::fit_calibrated(&tr, RELIABILITY_L2, folds);
+    te.iter()
         .map(|e| reliability::sigmoid(a * m.logit(&e.x) + b))
         .collect()
 }
@@ -364,7 +375,7 @@ pub fn reliability(
     sites.dedup();
     Ok(ReliabilityEval {
         system: format!(
-            "logistic regression over {} document signals (L2 {RELIABILITY_L2} on standardised ln(1+rate)), Platt-calibrated on out-of-fold logits",
+            "logistic regression over {} document signals (L2 {RELIABILITY_L2} on standardised ln(1+rate)) and a word-profile logit (hashed lower-case words and bigrams, stacked out of fold), Platt-calibrated on out-of-fold logits",
             reliability::SIGNALS.len()
         ),
         train_with_fakes,
@@ -405,7 +416,10 @@ pub fn train_reliability(
         .filter(|(a, _)| chosen.train_with_fakes || a.corpus != Corpus::FaKes)
         .map(|(_, e)| e.clone())
         .collect();
-    let (fitted, platt, _) = reliability::fit_calibrated(&examples, RELIABILITY_L2, folds);
+    let (stacked, _) = reliability::stack_words(&examples, &[], folds);
+    let (fitted, platt, _) = reliability::fit_calibrated(&stacked, RELIABILITY_L2, folds);
+    let all: Vec<(Vec<u32>, bool)> = examples.iter().map(|e| (e.words.clone(), e.y)).collect();
+    let words = reliability::train_words(&all);
     let reliability::Fitted {
         mean,
         std,
@@ -429,12 +443,14 @@ pub fn train_reliability(
         features: reliability::SIGNALS
             .iter()
             .map(|(n, _)| n.to_string())
+            .chain([reliability::WORD_PROFILE.to_string()])
             .collect(),
         mean,
         std,
         weights,
         bias,
         platt,
+        words: Some(words),
         train: ReliabilityTrainInfo {
             data_sha256,
             articles: examples.len(),

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 /// Bumped when a signal is added, removed or computed differently.
-pub const FEATURE_SET: u32 = 2;
+pub const FEATURE_SET: u32 = 3;
 
 /// The signals, in model order: name and what a reader is told.
 pub const SIGNALS: &[(&str, &str)] = &[
@@ -67,6 +67,9 @@ pub const SIGNALS: &[(&str, &str)] = &[
     ("headline_caps", "capitalised words in the headline"),
 ];
 
+/// What a reader is told about the word profile.
+const WORD_PROFILE_DESCRIPTION: &str = "wording typical of unreliable articles in training (lower-case words and word pairs; its log-odds)";
+
 /// Index of a signal in [`SIGNALS`] (a test pins the constants below to the table).
 fn slot(name: &str) -> usize {
     SIGNALS
@@ -104,18 +107,83 @@ pub fn technique_signal(t: Technique) -> &'static str {
     }
 }
 
+/// The signal of the word-profile model (after the [`SIGNALS`]).
+pub const WORD_PROFILE: &str = "word_profile";
+
+/// The word-profile signal of an article: the word model's logit, with the occurrences of the
+/// five words present that push hardest toward "unreliable" as its spans.
+pub fn word_signal(m: &super::linear::Linear, a: &Analyzed<'_>, skip: &[bool]) -> Signal {
+    let mask = (1u64 << WORD_BITS) - 1;
+    // One pass: feature ids, and each eligible token's word hash.
+    let mut feats = Vec::new();
+    let mut tokens: Vec<(usize, u64)> = Vec::new();
+    for (k, s) in a.sentences.iter().enumerate() {
+        if skip[k] {
+            continue;
+        }
+        let mut prev: Option<u64> = None;
+        for i in s.tokens.clone() {
+            let t = &a.tokens[i];
+            let raw = &a.text[t.bytes.clone()];
+            if t.kind != TokenKind::Word || !raw.chars().next().is_some_and(char::is_lowercase) {
+                prev = None;
+                continue;
+            }
+            let h = super::linear::hash(&t.norm);
+            feats.push((h & mask) as u32);
+            if let Some(p) = prev {
+                feats.push((super::linear::combine(p, h) & mask) as u32);
+            }
+            prev = Some(h);
+            tokens.push((i, h));
+        }
+    }
+    // Presence, not counts: each feature once (a bitset is cheaper than sorting here).
+    let mut seen = vec![0u64; 1 << (WORD_BITS - 6)];
+    feats.retain(|f| {
+        let (w, b) = ((*f >> 6) as usize, 1u64 << (*f & 63));
+        let new = seen[w] & b == 0;
+        seen[w] |= b;
+        new
+    });
+    let z = word_logit(m, &feats);
+    let mut cands: Vec<(f32, u64)> = tokens
+        .iter()
+        .map(|(_, h)| (m.weight((h & mask) as u32, 0), *h))
+        .filter(|(w, _)| *w > 0.0)
+        .collect();
+    cands.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+    cands.dedup_by_key(|c| c.1);
+    let top: Vec<u64> = cands.iter().take(5).map(|c| c.1).collect();
+    let spans = tokens
+        .iter()
+        .filter(|(_, h)| top.contains(h))
+        .map(|(i, _)| [a.tokens[*i].span.start, a.tokens[*i].span.end])
+        .collect();
+    Signal {
+        name: WORD_PROFILE,
+        rate: z,
+        x: z,
+        spans,
+    }
+}
+
 /// What a signal's rate counts per.
 pub fn unit(signal: &str) -> RateUnit {
     match signal {
         "vague_attribution" | "named_attribution" | "direct_quotes" | "long_sentences"
         | "exclamations" | "questions" => RateUnit::PerSentence,
         "headline_punctuation" | "headline_caps" => RateUnit::Headline,
+        WORD_PROFILE => RateUnit::Score,
         _ => RateUnit::Per100Words,
     }
 }
 
 /// What a reader is told about a signal.
 pub fn describe(signal: &str) -> &'static str {
+    if signal == WORD_PROFILE {
+        return WORD_PROFILE_DESCRIPTION;
+    }
     SIGNALS
         .iter()
         .find(|(n, _)| *n == signal)
@@ -219,8 +287,7 @@ const SECOND_PERSON: &[&str] = &["you", "your", "yours", "ya"];
 /// The signals of an analysed article, in [`SIGNALS`] order (the first 14 are the techniques,
 /// in `Technique::ALL` order), from the report's spans and the
 /// article's tokens. Boilerplate sentences and a leading dateline are left out.
-pub fn signals(report: &Report, a: &Analyzed<'_>, lex: &Lexicons) -> Vec<Signal> {
-    let skip = boilerplate_sentences(a);
+pub fn signals(report: &Report, a: &Analyzed<'_>, lex: &Lexicons, skip: &[bool]) -> Vec<Signal> {
     let kept = |start: usize| -> bool {
         let i = a.sentences.partition_point(|s| s.span.end <= start);
         i < a.sentences.len() && !skip[i]
@@ -299,9 +366,11 @@ pub fn signals(report: &Report, a: &Analyzed<'_>, lex: &Lexicons) -> Vec<Signal>
                         spans[S_ALL_CAPS].push(sp);
                     }
                     // "US" in capitals is the country, not the pronoun.
-                    if FIRST_PERSON.contains(&norm) && raw != "US" {
+                    // Pronouns are short: skip the list lookups for longer words.
+                    let short = norm.len() <= 5;
+                    if short && FIRST_PERSON.contains(&norm) && raw != "US" {
                         spans[S_FIRST_PERSON].push(sp);
-                    } else if SECOND_PERSON.contains(&norm) {
+                    } else if short && SECOND_PERSON.contains(&norm) {
                         spans[S_SECOND_PERSON].push(sp);
                     }
                 }
@@ -342,6 +411,7 @@ pub fn signals(report: &Report, a: &Analyzed<'_>, lex: &Lexicons) -> Vec<Signal>
                 RateUnit::Headline => f64::from(u8::from(title.contains(['!', '?']))),
                 RateUnit::Per100Words if k < Technique::ALL.len() => weight[k] * per_100_words,
                 RateUnit::Per100Words => sp.len() as f64 * per_100_words,
+                RateUnit::Score => 0.0,
             };
             Signal {
                 name,
@@ -378,6 +448,8 @@ pub struct ReliabilityModel {
     pub bias: f64,
     /// `p = sigmoid(a · logit + b)`, fitted on out-of-fold logits.
     pub platt: (f64, f64),
+    /// The word-profile model whose logit is the last input (`word_profile`), when trained.
+    pub words: Option<super::linear::Linear>,
     pub train: ReliabilityTrainInfo,
     pub metrics: BTreeMap<String, f64>,
 }
@@ -397,7 +469,10 @@ pub fn sigmoid(x: f64) -> f64 {
 impl ReliabilityModel {
     /// Checks that the model reads the signals this build computes.
     pub fn check(&self) -> Result<()> {
-        let ours: Vec<&str> = SIGNALS.iter().map(|(n, _)| *n).collect();
+        let mut ours: Vec<&str> = SIGNALS.iter().map(|(n, _)| *n).collect();
+        if self.words.is_some() {
+            ours.push(WORD_PROFILE);
+        }
         if self.feature_set != FEATURE_SET
             || self
                 .features
@@ -566,6 +641,8 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
 #[derive(Debug, Clone)]
 pub struct Example {
     pub x: Vec<f64>,
+    /// Hashed lower-case words and bigrams (see [`word_features`]).
+    pub words: Vec<u32>,
     pub y: bool,
     /// The group of grouped folds (corpus and site).
     pub group: String,
@@ -603,6 +680,103 @@ pub fn fit_calibrated(
     let (a, b) = super::linear::platt(&scores, &labels);
     let (x, y): (Vec<Vec<f64>>, Vec<bool>) = examples.iter().map(|e| (e.x.clone(), e.y)).unzip();
     (fit(&x, &y, l2), (f64::from(a), f64::from(b)), oof)
+}
+
+/// Hash bits of the word-profile model.
+pub const WORD_BITS: u8 = 18;
+
+/// Lower-case words and their bigrams outside boilerplate, hashed, sorted and unique. Words
+/// capitalised in the text are left out, so names of people, outlets and sites (and datelines)
+/// cannot become the profile.
+pub fn word_features(a: &Analyzed<'_>, skip: &[bool]) -> Vec<u32> {
+    let mask = (1u64 << WORD_BITS) - 1;
+    let mut out = Vec::new();
+    for (k, s) in a.sentences.iter().enumerate() {
+        if skip[k] {
+            continue;
+        }
+        let mut prev: Option<u64> = None;
+        for t in &a.tokens[s.tokens.clone()] {
+            let raw = &a.text[t.bytes.clone()];
+            let ok =
+                t.kind == TokenKind::Word && raw.chars().next().is_some_and(char::is_lowercase);
+            if !ok {
+                prev = None;
+                continue;
+            }
+            let h = super::linear::hash(&t.norm);
+            out.push((h & mask) as u32);
+            if let Some(p) = prev {
+                out.push((super::linear::combine(p, h) & mask) as u32);
+            }
+            prev = Some(h);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The word-profile model: logistic regression over [`word_features`].
+pub fn train_words(data: &[(Vec<u32>, bool)]) -> super::linear::Linear {
+    super::linear::train_binary(
+        WORD_BITS,
+        data,
+        super::linear::TrainConfig {
+            epochs: 5,
+            learning_rate: 0.1,
+            l2: 1e-5,
+            seed: 13,
+        },
+        1.0,
+    )
+}
+
+/// The word-profile logit of an article.
+pub fn word_logit(m: &super::linear::Linear, words: &[u32]) -> f64 {
+    let mut s = Vec::new();
+    m.scores(words, &mut s);
+    f64::from(s[0])
+}
+
+/// Adds the word-profile logit as an extra input: out-of-fold (grouped) for the training
+/// articles, from a model on all of them for the test articles, so the signal model learns
+/// how far to trust words on articles the word model has not seen.
+pub fn stack_words(
+    train: &[Example],
+    test: &[&Example],
+    folds: usize,
+) -> (Vec<Example>, Vec<Example>) {
+    let groups: Vec<String> = train.iter().map(|e| e.group.clone()).collect();
+    let fold_of = crate::eval::protocols::group_kfold(&groups, folds);
+    let mut tr: Vec<Example> = train.to_vec();
+    for f in 0..folds {
+        let data: Vec<(Vec<u32>, bool)> = train
+            .iter()
+            .zip(&fold_of)
+            .filter(|(_, g)| **g != f)
+            .map(|(e, _)| (e.words.clone(), e.y))
+            .collect();
+        let m = train_words(&data);
+        for (i, e) in tr.iter_mut().enumerate() {
+            if fold_of[i] == f {
+                let z = word_logit(&m, &e.words);
+                e.x.push(z);
+            }
+        }
+    }
+    let all: Vec<(Vec<u32>, bool)> = train.iter().map(|e| (e.words.clone(), e.y)).collect();
+    let m = train_words(&all);
+    let te = test
+        .iter()
+        .map(|e| {
+            let mut e = (*e).clone();
+            let z = word_logit(&m, &e.words);
+            e.x.push(z);
+            e
+        })
+        .collect();
+    (tr, te)
 }
 
 #[cfg(test)]
