@@ -114,38 +114,7 @@ pub const WORD_PROFILE: &str = "word_profile";
 /// five words present that push hardest toward "unreliable" as its spans.
 pub fn word_signal(m: &super::linear::Linear, a: &Analyzed<'_>, skip: &[bool]) -> Signal {
     let mask = (1u64 << WORD_BITS) - 1;
-    // One pass: feature ids, and each eligible token's word hash.
-    let mut feats = Vec::new();
-    let mut tokens: Vec<(usize, u64)> = Vec::new();
-    for (k, s) in a.sentences.iter().enumerate() {
-        if skip[k] {
-            continue;
-        }
-        let mut prev: Option<u64> = None;
-        for i in s.tokens.clone() {
-            let t = &a.tokens[i];
-            let raw = &a.text[t.bytes.clone()];
-            if t.kind != TokenKind::Word || !raw.chars().next().is_some_and(char::is_lowercase) {
-                prev = None;
-                continue;
-            }
-            let h = super::linear::hash(&t.norm);
-            feats.push((h & mask) as u32);
-            if let Some(p) = prev {
-                feats.push((super::linear::combine(p, h) & mask) as u32);
-            }
-            prev = Some(h);
-            tokens.push((i, h));
-        }
-    }
-    // Presence, not counts: each feature once (a bitset is cheaper than sorting here).
-    let mut seen = vec![0u64; 1 << (WORD_BITS - 6)];
-    feats.retain(|f| {
-        let (w, b) = ((*f >> 6) as usize, 1u64 << (*f & 63));
-        let new = seen[w] & b == 0;
-        seen[w] |= b;
-        new
-    });
+    let (feats, tokens) = word_tokens(a, skip);
     let z = word_logit(m, &feats);
     let mut cands: Vec<(f32, u64)> = tokens
         .iter()
@@ -689,32 +658,44 @@ pub const WORD_BITS: u8 = 18;
 /// capitalised in the text are left out, so names of people, outlets and sites (and datelines)
 /// cannot become the profile.
 pub fn word_features(a: &Analyzed<'_>, skip: &[bool]) -> Vec<u32> {
+    word_tokens(a, skip).0
+}
+
+/// The word-profile features of an article, each once in order of first occurrence (a bitset,
+/// cheaper than sorting), and the eligible tokens with their word hashes.
+fn word_tokens(a: &Analyzed<'_>, skip: &[bool]) -> (Vec<u32>, Vec<(usize, u64)>) {
     let mask = (1u64 << WORD_BITS) - 1;
-    let mut out = Vec::new();
+    let mut feats = Vec::new();
+    let mut tokens = Vec::new();
     for (k, s) in a.sentences.iter().enumerate() {
         if skip[k] {
             continue;
         }
         let mut prev: Option<u64> = None;
-        for t in &a.tokens[s.tokens.clone()] {
+        for i in s.tokens.clone() {
+            let t = &a.tokens[i];
             let raw = &a.text[t.bytes.clone()];
-            let ok =
-                t.kind == TokenKind::Word && raw.chars().next().is_some_and(char::is_lowercase);
-            if !ok {
+            if t.kind != TokenKind::Word || !raw.chars().next().is_some_and(char::is_lowercase) {
                 prev = None;
                 continue;
             }
             let h = super::linear::hash(&t.norm);
-            out.push((h & mask) as u32);
+            feats.push((h & mask) as u32);
             if let Some(p) = prev {
-                out.push((super::linear::combine(p, h) & mask) as u32);
+                feats.push((super::linear::combine(p, h) & mask) as u32);
             }
             prev = Some(h);
+            tokens.push((i, h));
         }
     }
-    out.sort_unstable();
-    out.dedup();
-    out
+    let mut seen = vec![0u64; 1 << (WORD_BITS - 6)];
+    feats.retain(|f| {
+        let (w, b) = ((*f >> 6) as usize, 1u64 << (*f & 63));
+        let new = seen[w] & b == 0;
+        seen[w] |= b;
+        new
+    });
+    (feats, tokens)
 }
 
 /// The word-profile model: logistic regression over [`word_features`].
