@@ -703,9 +703,11 @@ pub fn train_words(data: &[(Vec<u32>, bool)]) -> super::linear::Linear {
     super::linear::train_binary(
         WORD_BITS,
         data,
+        // Learning rate chosen on grouped-by-site CV AUC of the whole method (0.05: 0.772,
+        // 0.1: 0.786, 0.2: 0.794, 0.4: 0.791, 0.8: 0.789), never on leave-one-corpus-out.
         super::linear::TrainConfig {
             epochs: 5,
-            learning_rate: 0.1,
+            learning_rate: 0.2,
             l2: 1e-5,
             seed: 13,
         },
