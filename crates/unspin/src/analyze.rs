@@ -89,9 +89,9 @@ impl Analyzer {
         self.analyze_with_signals(doc).0
     }
 
-    /// The report and the document signals behind its reliability section (what
+    /// The report and the model inputs of its document signals, in signal order (what
     /// `train reliability` learns from).
-    pub fn analyze_with_signals(&self, doc: &Document) -> (Report, Vec<Signal>) {
+    pub fn analyze_with_signals(&self, doc: &Document) -> (Report, Vec<f64>) {
         let a = Analyzed::new(&doc.text);
         let mut findings = Vec::new();
         for d in &self.detectors {
@@ -111,8 +111,9 @@ impl Analyzer {
         if let Some(w) = self.reliability.as_ref().and_then(|m| m.words.as_ref()) {
             signals.push(reliability::word_signal(w, &a, &furniture));
         }
-        report.reliability = reliability_section(&report, &signals, self.reliability.as_ref());
-        (report, signals)
+        let x: Vec<f64> = signals.iter().map(|s| s.x).collect();
+        report.reliability = reliability_section(&report, signals, self.reliability.as_ref());
+        (report, x)
     }
 }
 
@@ -233,13 +234,14 @@ fn build_report(
 /// signals that occur, by count, and the probability stays null.
 fn reliability_section(
     report: &Report,
-    signals: &[Signal],
+    signals: Vec<Signal>,
     model: Option<&ReliabilityModel>,
 ) -> Reliability {
     let words = report.text.split_whitespace().nth(20).is_some();
-    let scored = model.filter(|_| words).map(|m| (m, m.score(signals)));
+    let scored = model.filter(|_| words).map(|m| (m, m.score(&signals)));
+    // Signals are consumed: their spans move into the reasons rather than being copied.
     let mut reasons: Vec<Reason> = signals
-        .iter()
+        .into_iter()
         .enumerate()
         .filter_map(|(i, s)| {
             let contribution = scored.as_ref().map(|(_, sc)| sc.contributions[i]);
@@ -252,7 +254,7 @@ fn reliability_section(
                 description: reliability::describe(s.name).to_string(),
                 contribution,
                 count: s.spans.len(),
-                spans: s.spans.clone(),
+                spans: s.spans,
                 rate: s.rate,
                 unit: reliability::unit(s.name),
                 // Inputs are ln(1 + rate), except a score, which is its own input.

@@ -257,15 +257,12 @@ pub fn reliability_data(analyzer: &Analyzer, data_root: &Path) -> Result<Reliabi
     let examples = pool
         .iter()
         .map(|a| {
-            let (_, signals) = analyzer.analyze_with_signals(&article_document(a));
+            let (_, mut x) = analyzer.analyze_with_signals(&article_document(a));
+            // The document signals only: a word-profile signal from a shipped model was
+            // trained on these very articles; the protocol stacks its own, out of fold.
+            x.truncate(reliability::SIGNALS.len());
             Example {
-                // The document signals only: a word-profile signal from a shipped model was
-                // trained on these very articles; the protocol stacks its own, out of fold.
-                x: signals
-                    .iter()
-                    .take(reliability::SIGNALS.len())
-                    .map(|s| s.x)
-                    .collect(),
+                x,
                 words: {
                     let doc = crate::text::Analyzed::new(&a.text);
                     reliability::word_features(&doc, &reliability::boilerplate_sentences(&doc))

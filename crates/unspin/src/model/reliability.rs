@@ -116,14 +116,23 @@ pub fn word_signal(m: &super::linear::Linear, a: &Analyzed<'_>, skip: &[bool]) -
     let mask = (1u64 << WORD_BITS) - 1;
     let (feats, tokens) = word_tokens(a, skip);
     let z = word_logit(m, &feats);
-    let mut cands: Vec<(f32, u64)> = tokens
-        .iter()
-        .map(|(_, h)| (m.weight((h & mask) as u32, 0), *h))
-        .filter(|(w, _)| *w > 0.0)
-        .collect();
-    cands.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-    cands.dedup_by_key(|c| c.1);
-    let top: Vec<u64> = cands.iter().take(5).map(|c| c.1).collect();
+    // The five distinct words with the largest positive weight (ties by hash), kept in a small
+    // sorted list rather than sorting every candidate.
+    let mut best: Vec<(f32, u64)> = Vec::with_capacity(6);
+    let better = |x: &(f32, u64), y: &(f32, u64)| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1));
+    for (_, h) in &tokens {
+        let w = m.weight((h & mask) as u32, 0);
+        if w <= 0.0 || best.iter().any(|b| b.1 == *h) {
+            continue;
+        }
+        let c = (w, *h);
+        if best.len() < 5 || better(&c, &best[best.len() - 1]).is_lt() {
+            let at = best.partition_point(|b| better(b, &c).is_lt());
+            best.insert(at, c);
+            best.truncate(5);
+        }
+    }
+    let top: Vec<u64> = best.iter().map(|c| c.1).collect();
     let spans = tokens
         .iter()
         .filter(|(_, h)| top.contains(h))
@@ -329,8 +338,9 @@ pub fn signals(report: &Report, a: &Analyzed<'_>, lex: &Lexicons, skip: &[bool])
                     }
                     let raw = &a.text[t.bytes.clone()];
                     if t.bytes.start >= dateline_end
-                        && raw.chars().filter(|c| c.is_alphabetic()).count() >= 3
+                        && raw.chars().next().is_some_and(|c| !c.is_lowercase())
                         && raw.chars().all(|c| !c.is_lowercase())
+                        && raw.chars().filter(|c| c.is_alphabetic()).count() >= 3
                     {
                         spans[S_ALL_CAPS].push(sp);
                     }
@@ -688,12 +698,22 @@ fn word_tokens(a: &Analyzed<'_>, skip: &[bool]) -> (Vec<u32>, Vec<(usize, u64)>)
             tokens.push((i, h));
         }
     }
-    let mut seen = vec![0u64; 1 << (WORD_BITS - 6)];
-    feats.retain(|f| {
-        let (w, b) = ((*f >> 6) as usize, 1u64 << (*f & 63));
-        let new = seen[w] & b == 0;
-        seen[w] |= b;
-        new
+    // A per-thread bitset, cleared word by word afterwards: no 32 KB memset per article.
+    thread_local! {
+        static SEEN: std::cell::RefCell<Vec<u64>> =
+            std::cell::RefCell::new(vec![0u64; 1 << (WORD_BITS - 6)]);
+    }
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        feats.retain(|f| {
+            let (w, b) = ((*f >> 6) as usize, 1u64 << (*f & 63));
+            let new = seen[w] & b == 0;
+            seen[w] |= b;
+            new
+        });
+        for f in &feats {
+            seen[(*f >> 6) as usize] = 0;
+        }
     });
     (feats, tokens)
 }
