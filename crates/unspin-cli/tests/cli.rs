@@ -449,20 +449,17 @@ fn eval_techniques_scores_own_output_and_prediction_files() {
 
 #[test]
 fn a_damaged_model_file_is_a_clear_error() {
-    let f = file_with(b"UNSPINMD\x01\0\0\0garbage");
-    let out = unspin()
-        .args(["analyze", "--techniques-model"])
-        .arg(f.path())
-        .arg(example())
-        .assert()
-        .code(1);
-    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("corrupted model file"));
-    let f = file_with(b"not a model");
-    let out = unspin()
-        .args(["analyze", "--techniques-model"])
-        .arg(f.path())
-        .arg(example())
-        .assert()
-        .code(1);
-    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("not an unspin model file"));
+    for (bytes, message) in [
+        (&b"UNSPINMD\x01\0\0\0garbage"[..], "corrupted model file"),
+        (&b"not a model"[..], "not an unspin model file"),
+    ] {
+        let f = file_with(bytes);
+        let out = unspin()
+            .args(["analyze", "--techniques-model"])
+            .arg(f.path())
+            .arg(example())
+            .assert()
+            .code(1);
+        assert!(String::from_utf8_lossy(&out.get_output().stderr).contains(message));
+    }
 }

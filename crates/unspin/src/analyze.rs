@@ -107,9 +107,9 @@ impl Analyzer {
         }
         let mut report = build_report(doc, &a, findings, models);
         let furniture = reliability::boilerplate_sentences(&a);
-        let mut signals = reliability::signals(&report, &a, &self.lex, &furniture);
+        let mut signals = reliability::signals(&report, &a, &self.lex, furniture);
         if let Some(w) = self.reliability.as_ref().and_then(|m| m.words.as_ref()) {
-            signals.push(reliability::word_signal(w, &a, &furniture));
+            signals.push(reliability::word_signal(w, &a, furniture));
         }
         let x: Vec<f64> = signals.iter().map(|s| s.x).collect();
         report.reliability = reliability_section(&report, signals, self.reliability.as_ref());

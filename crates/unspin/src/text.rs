@@ -53,6 +53,10 @@ pub struct Analyzed<'t> {
     pub sentences: Vec<Sentence>,
     pub tokens: Vec<Token>,
     pub index: CharIndex<'t>,
+    /// Which sentences are publisher furniture, computed once on first use by
+    /// `model::reliability::boilerplate_sentences` (the technique tagger and the reliability
+    /// signals both need it).
+    pub boilerplate: std::sync::OnceLock<Vec<bool>>,
 }
 
 impl<'t> Analyzed<'t> {
@@ -92,6 +96,7 @@ impl<'t> Analyzed<'t> {
             sentences,
             tokens,
             index,
+            boilerplate: std::sync::OnceLock::new(),
         }
     }
 

@@ -265,7 +265,7 @@ pub fn reliability_data(analyzer: &Analyzer, data_root: &Path) -> Result<Reliabi
                 x,
                 words: {
                     let doc = crate::text::Analyzed::new(&a.text);
-                    reliability::word_features(&doc, &reliability::boilerplate_sentences(&doc))
+                    reliability::word_features(&doc, reliability::boilerplate_sentences(&doc))
                 },
                 y: a.unreliable == Some(true),
                 group: format!("{}:{}", a.corpus.name(), a.site),

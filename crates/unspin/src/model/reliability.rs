@@ -202,8 +202,12 @@ static DATELINE: LazyLock<regex::Regex> = LazyLock::new(|| {
         .expect("dateline pattern compiles")
 });
 
-/// Which sentences are boilerplate (see [`BOILERPLATE`]).
-pub fn boilerplate_sentences(a: &Analyzed<'_>) -> Vec<bool> {
+/// Which sentences are boilerplate (see [`BOILERPLATE`]), computed once per article.
+pub fn boilerplate_sentences<'a>(a: &'a Analyzed<'_>) -> &'a [bool] {
+    a.boilerplate.get_or_init(|| find_boilerplate(a))
+}
+
+fn find_boilerplate(a: &Analyzed<'_>) -> Vec<bool> {
     (0..a.sentences.len())
         .map(|i| {
             let sent = &a.sentences[i];
