@@ -372,7 +372,7 @@ pub fn reliability(
     sites.dedup();
     Ok(ReliabilityEval {
         system: format!(
-            "logistic regression over {} document signals (L2 {RELIABILITY_L2} on standardised ln(1+rate)) and a word-profile logit (hashed lower-case words and bigrams, stacked out of fold), Platt-calibrated on out-of-fold logits",
+            "logistic regression over {} document signals (L2 {RELIABILITY_L2} on standardised ln(1+rate)) and a word-profile logit (hashed words and bigrams, 1/√n per feature, stacked out of fold), Platt-calibrated on out-of-fold logits",
             reliability::SIGNALS.len()
         ),
         train_with_fakes,

@@ -276,6 +276,17 @@ pub fn train_binary(
     cfg: TrainConfig,
     weight_pos: f32,
 ) -> Linear {
+    train_binary_scaled(bits, data, cfg, weight_pos, |_| 1.0)
+}
+
+/// [`train_binary`] with every feature of an example worth `value(features)` instead of 1.
+pub fn train_binary_scaled(
+    bits: u8,
+    data: &[(Vec<u32>, bool)],
+    cfg: TrainConfig,
+    weight_pos: f32,
+    value: impl Fn(&[u32]) -> f32,
+) -> Linear {
     let n = 1usize << bits;
     let mut w = vec![0f32; n];
     let mut g2 = vec![1e-6f32; n];
@@ -286,13 +297,14 @@ pub fn train_binary(
         rng.shuffle(&mut order);
         for &i in &order {
             let (x, y) = &data[i];
-            let z = b + x.iter().map(|j| w[*j as usize]).sum::<f32>();
+            let v = value(x);
+            let z = b + v * x.iter().map(|j| w[*j as usize]).sum::<f32>();
             let p = sigmoid(z);
             let yw = if *y { weight_pos } else { 1.0 };
             let g = (p - f32::from(u8::from(*y))) * yw;
             for &j in x {
                 let j = j as usize;
-                let gj = g + cfg.l2 * w[j];
+                let gj = g * v + cfg.l2 * w[j];
                 g2[j] += gj * gj;
                 w[j] -= cfg.learning_rate * gj / g2[j].sqrt();
             }
