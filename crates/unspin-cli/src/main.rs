@@ -76,6 +76,13 @@ struct AnalyzeArgs {
     /// Use this technique model file instead of the embedded one (e.g. one just trained).
     #[arg(long)]
     techniques_model: Option<PathBuf>,
+    /// Where the article was published; its site is looked up in the compiled-in site list
+    /// (HTML pages give it themselves through their canonical link).
+    #[arg(long)]
+    url: Option<String>,
+    /// Score the text alone: a listed site adds no reason and does not move the probability.
+    #[arg(long)]
+    no_source_prior: bool,
 }
 
 /// The analyzer with the embedded models, or with a technique model read from a file.
@@ -144,7 +151,8 @@ fn analyze(args: AnalyzeArgs) -> Result<u8> {
     let limits = Limits {
         max_bytes: args.max_bytes,
     };
-    let analyzer = load_analyzer(args.techniques_model.as_deref())?;
+    let analyzer =
+        load_analyzer(args.techniques_model.as_deref())?.with_source_prior(!args.no_source_prior);
     if let Some(input) = &args.input {
         if matches!(args.format, Some(OutputFormat::Text | OutputFormat::Html)) {
             bail!("batch mode (--input) writes JSONL; drop --format or use --format json");
@@ -195,6 +203,7 @@ fn analyze(args: AnalyzeArgs) -> Result<u8> {
         let doc = match read_document(path, read_format, limits) {
             Ok(doc) => doc
                 .with_title(args.title.clone())
+                .with_url(args.url.clone())
                 .with_id(many.then(|| path.display().to_string())),
             Err(e) => {
                 eprintln!("unspin: {}: {e}", path.display());

@@ -105,6 +105,16 @@ pub fn run(args: TrainArgs) -> Result<u8> {
             for (w, n) in ranked.iter().take(12) {
                 eprintln!("  {n:<28} {w:+.3}");
             }
+            if let Some(p) = &model.source_prior {
+                eprintln!(
+                    "source prior ({}; log-odds beyond the text, fitted on {}):",
+                    p.list,
+                    p.fitted_on.join(", ")
+                );
+                for (c, shift, n) in &p.shifts {
+                    eprintln!("  {c:<28} {shift:+.3}  ({n} articles)");
+                }
+            }
             write_model(&model, &output, t0)
         }
         TrainTask::Techniques {

@@ -24,14 +24,19 @@ fn json_of(out: &[u8]) -> Value {
     serde_json::from_slice(out).expect("output is JSON")
 }
 
-#[test]
-fn example_article_json_marks_framing_sources_and_loaded_language() {
+/// The JSON report of one file.
+fn analyze_json(path: impl AsRef<std::ffi::OsStr>) -> Value {
     let out = unspin()
         .args(["analyze", "--format", "json"])
-        .arg(example())
+        .arg(path)
         .assert()
         .success();
-    let r = json_of(&out.get_output().stdout);
+    json_of(&out.get_output().stdout)
+}
+
+#[test]
+fn example_article_json_marks_framing_sources_and_loaded_language() {
+    let r = analyze_json(example());
     assert_eq!(r["schema"], "unspin.report/1");
     let text = r["text"].as_str().unwrap();
     assert_eq!(
@@ -286,12 +291,7 @@ fn bad_single_inputs_get_clear_errors() {
 #[test]
 fn whitespace_only_is_a_report_with_a_warning() {
     let f = file_with(b"  \n\n \t ");
-    let out = unspin()
-        .args(["analyze", "--format", "json"])
-        .arg(f.path())
-        .assert()
-        .success();
-    let r = json_of(&out.get_output().stdout);
+    let r = analyze_json(f.path());
     assert_eq!(r["sentences"].as_array().unwrap().len(), 0);
     assert!(r["warnings"][0].as_str().unwrap().contains("empty"));
 }
@@ -304,12 +304,7 @@ fn html_with_legacy_charset_is_decoded() {
     );
     let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&page);
     let f = file_with(&bytes);
-    let out = unspin()
-        .args(["analyze", "--format", "json"])
-        .arg(f.path())
-        .assert()
-        .success();
-    let r = json_of(&out.get_output().stdout);
+    let r = analyze_json(f.path());
     assert!(
         r["text"]
             .as_str()
@@ -324,12 +319,7 @@ fn twenty_megabyte_text_gets_a_report() {
     let para = "Reports are coming in that the dam failed. The mayor said it held. ";
     let text = para.repeat(20 * 1024 * 1024 / para.len() + 1);
     let f = file_with(text.as_bytes());
-    let out = unspin()
-        .args(["analyze", "--format", "json"])
-        .arg(f.path())
-        .assert()
-        .success();
-    let r = json_of(&out.get_output().stdout);
+    let r = analyze_json(f.path());
     assert_eq!(r["text"].as_str().unwrap().len(), text.len());
     let over = unspin()
         .args(["analyze", "--max-bytes", "1000000"])
@@ -450,7 +440,11 @@ fn eval_techniques_scores_own_output_and_prediction_files() {
 #[test]
 fn a_damaged_model_file_is_a_clear_error() {
     for (bytes, message) in [
-        (&b"UNSPINMD\x01\0\0\0garbage"[..], "corrupted model file"),
+        (&b"UNSPINMD\x02\0\0\0garbage"[..], "corrupted model file"),
+        (
+            &b"UNSPINMD\x01\0\0\0garbage"[..],
+            "format version 1 is not supported",
+        ),
         (&b"not a model"[..], "not an unspin model file"),
     ] {
         let f = file_with(bytes);
@@ -462,4 +456,98 @@ fn a_damaged_model_file_is_a_clear_error() {
             .code(1);
         assert!(String::from_utf8_lossy(&out.get_output().stderr).contains(message));
     }
+}
+
+#[test]
+fn source_prior_is_a_separate_reason_that_can_be_switched_off() {
+    let run = |extra: &[&str]| {
+        let mut args = vec!["analyze", "--format", "json"];
+        args.extend_from_slice(extra);
+        let out = unspin().args(&args).arg(example()).assert().success();
+        json_of(&out.get_output().stdout)["reliability"].clone()
+    };
+    let listed = run(&[
+        "--url",
+        "https://news.21stcenturywire.com/2017/04/story.html",
+    ]);
+    let sp = &listed["source_prior"];
+    assert_eq!(sp["domain"], "21stcenturywire.com");
+    assert_eq!(sp["list"], "OpenSources");
+    assert_eq!(sp["categories"][0], "conspiracy");
+    let shift = sp["shift"].as_f64().unwrap();
+    let p_text = sp["p_unreliable_text"].as_f64().unwrap();
+    let p = listed["p_unreliable"].as_f64().unwrap();
+    let logit = |p: f64| (p / (1.0 - p)).ln();
+    assert!(
+        (logit(p) - logit(p_text) - shift).abs() < 1e-9,
+        "{p} {p_text} {shift}"
+    );
+    let reason = listed["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["signal"] == "source_prior")
+        .expect("the prior is a reason");
+    assert_eq!(reason["contribution"].as_f64().unwrap(), shift);
+    assert!(reason["spans"].as_array().unwrap().is_empty());
+
+    // Off, or for a site no list names: the text alone, and no prior reason.
+    for off in [
+        run(&[
+            "--url",
+            "https://www.21stcenturywire.com/x",
+            "--no-source-prior",
+        ]),
+        run(&["--url", "https://www.example.org/news/1"]),
+        run(&[]),
+    ] {
+        assert!(off.get("source_prior").is_none());
+        assert_eq!(off["p_unreliable"].as_f64().unwrap(), p_text);
+        assert!(
+            off["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r["signal"] != "source_prior")
+        );
+    }
+}
+
+#[test]
+fn html_canonical_link_and_batch_url_feed_the_source_prior() {
+    let body = std::fs::read_to_string(example()).unwrap();
+    let paragraphs: String = body.split("\n\n").map(|p| format!("<p>{p}</p>")).collect();
+    let html = format!(
+        "<html><head><title>Bridge</title><link rel=\"canonical\" href=\"https://www.21stcenturywire.com/bridge\"></head><body><article>{paragraphs}</article></body></html>"
+    );
+    let f = file_with(html.as_bytes());
+    let r = analyze_json(f.path());
+    assert_eq!(r["source"]["url"], "https://www.21stcenturywire.com/bridge");
+    assert_eq!(
+        r["reliability"]["source_prior"]["domain"],
+        "21stcenturywire.com"
+    );
+
+    let record =
+        serde_json::json!({"id": "x", "url": "http://21stcenturywire.com/a", "text": body});
+    let out = unspin()
+        .args(["analyze", "--input", "-"])
+        .write_stdin(record.to_string())
+        .assert()
+        .success();
+    let r = json_of(&out.get_output().stdout);
+    assert_eq!(
+        r["reliability"]["source_prior"]["categories"][0],
+        "conspiracy"
+    );
+    let out = unspin()
+        .args(["analyze", "--no-source-prior", "--input", "-"])
+        .write_stdin(record.to_string())
+        .assert()
+        .success();
+    assert!(
+        json_of(&out.get_output().stdout)["reliability"]
+            .get("source_prior")
+            .is_none()
+    );
 }

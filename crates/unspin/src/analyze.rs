@@ -4,10 +4,11 @@ use crate::detect::{self, Detector, Finding};
 use crate::ingest::Document;
 use crate::lexicon::Lexicons;
 use crate::model::reliability::{self, ReliabilityModel, Signal};
+use crate::model::sources;
 use crate::model::techniques::{TechniqueModel, TechniqueTagger};
 use crate::report::{
-    AttributionReport, Headline, HedgeCueSpan, Label, Reason, Reliability, Report, SCHEMA,
-    SentenceReport, TechniqueSpan,
+    AttributionReport, Headline, HedgeCueSpan, Label, RateUnit, Reason, Reliability, Report,
+    SCHEMA, SentenceReport, SourcePriorReport, TechniqueSpan,
 };
 use crate::text::Analyzed;
 use std::sync::Arc;
@@ -18,6 +19,7 @@ pub struct Analyzer {
     detectors: Vec<Box<dyn Detector>>,
     techniques: Option<Arc<TechniqueTagger>>,
     reliability: Option<ReliabilityModel>,
+    source_prior: bool,
     lex: Arc<Lexicons>,
 }
 
@@ -42,6 +44,13 @@ impl Analyzer {
     /// Replaces the reliability model (`None`: reports carry reasons without a probability).
     pub fn with_reliability_model(mut self, model: Option<ReliabilityModel>) -> Analyzer {
         self.reliability = model;
+        self
+    }
+
+    /// Whether a listed site moves the probability (on by default; see
+    /// [`crate::model::sources`]). Off, reports rest on the text alone.
+    pub fn with_source_prior(mut self, on: bool) -> Analyzer {
+        self.source_prior = on;
         self
     }
 
@@ -71,6 +80,7 @@ impl Analyzer {
             detectors,
             techniques,
             reliability: None,
+            source_prior: true,
             lex,
         })
     }
@@ -113,6 +123,9 @@ impl Analyzer {
         }
         let x: Vec<f64> = signals.iter().map(|s| s.x).collect();
         report.reliability = reliability_section(&report, signals, self.reliability.as_ref());
+        if self.source_prior {
+            apply_source_prior(&mut report, doc, self.reliability.as_ref());
+        }
         (report, x)
     }
 }
@@ -221,6 +234,7 @@ fn build_report(
             p_unreliable: None,
             label: None,
             reasons: Vec::new(),
+            source_prior: None,
         },
         techniques,
         sentences,
@@ -279,19 +293,74 @@ fn reliability_section(
     let p = scored.as_ref().map(|(_, sc)| sc.p_unreliable);
     Reliability {
         p_unreliable: p,
-        // A calibrated probability: "unreliable" once it is more likely than not; "reliable"
-        // only well below the pool's base rate (~0.32); in between the text gives too little
-        // evidence either way.
-        label: p.map(|p| {
-            if p >= 0.5 {
-                Label::Unreliable
-            } else if p < 0.2 {
-                Label::Reliable
-            } else {
-                Label::Uncertain
-            }
-        }),
+        label: p.map(label_for),
         reasons,
+        source_prior: None,
+    }
+}
+
+/// Looks the record's site up in the compiled-in list and, when listed, adds the prior as its
+/// own reason and shifts the probability by the model's fitted log-odds for the category.
+fn apply_source_prior(report: &mut Report, doc: &Document, model: Option<&ReliabilityModel>) {
+    let Some(listing) = [doc.meta.url.as_deref(), doc.meta.site.as_deref()]
+        .into_iter()
+        .flatten()
+        .find_map(|u| sources::opensources().lookup(u))
+    else {
+        return;
+    };
+    let fitted = model.and_then(|m| m.source_prior.as_ref());
+    let (shift, n) = fitted
+        .and_then(|p| p.shift(listing.primary()))
+        .unwrap_or((0.0, 0));
+    let rel = &mut report.reliability;
+    let p_text = rel.p_unreliable;
+    if let Some(p) = p_text {
+        let p = p.clamp(1e-9, 1.0 - 1e-9);
+        let shifted = reliability::sigmoid((p / (1.0 - p)).ln() + shift);
+        rel.p_unreliable = Some(shifted);
+        rel.label = Some(label_for(shifted));
+    }
+    let list = fitted.map_or(sources::OPENSOURCES, |p| p.list.as_str());
+    rel.reasons.push(Reason {
+        signal: "source_prior".into(),
+        description: format!(
+            "the site {} is listed by {list} as {}; switch the source prior off to score the text alone",
+            listing.domain,
+            listing.categories.join(", ")
+        ),
+        contribution: p_text.map(|_| shift),
+        count: 1,
+        spans: Vec::new(),
+        rate: 0.0,
+        unit: RateUnit::Listing,
+        typical: None,
+    });
+    rel.reasons.sort_by(|x, y| {
+        y.contribution
+            .unwrap_or(0.0)
+            .total_cmp(&x.contribution.unwrap_or(0.0))
+            .then_with(|| x.signal.cmp(&y.signal))
+    });
+    rel.source_prior = Some(SourcePriorReport {
+        domain: listing.domain.clone(),
+        list: list.to_string(),
+        categories: listing.categories.clone(),
+        shift,
+        training_articles: n,
+        p_unreliable_text: p_text,
+    });
+}
+
+/// A calibrated probability: "unreliable" once it is more likely than not; "reliable" only well
+/// below the pool's base rate (~0.32); in between the text gives too little evidence either way.
+fn label_for(p: f64) -> Label {
+    if p >= 0.5 {
+        Label::Unreliable
+    } else if p < 0.2 {
+        Label::Reliable
+    } else {
+        Label::Uncertain
     }
 }
 

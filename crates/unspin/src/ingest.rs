@@ -5,7 +5,9 @@
 //! or re-encodes a plain-text input: it is either valid text, or a clear error.
 
 use crate::error::{Error, Result};
+use regex::Regex;
 use serde::{Deserialize, Serialize};
+use std::sync::LazyLock;
 
 /// How to read the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -73,6 +75,14 @@ impl Document {
         self
     }
 
+    /// Sets the page's URL (kept when `None`, e.g. the canonical link an HTML page gave).
+    pub fn with_url(mut self, url: Option<String>) -> Document {
+        if url.is_some() {
+            self.meta.url = url;
+        }
+        self
+    }
+
     pub fn with_id(mut self, id: Option<String>) -> Document {
         self.id = id;
         self
@@ -130,11 +140,26 @@ impl Document {
                 byline: nonempty(article.byline),
                 published: nonempty(article.published_time),
                 site: nonempty(article.site_name),
-                url: url.map(str::to_string),
+                url: url.map(str::to_string).or_else(|| canonical_url(html)),
                 charset: None,
             },
         })
     }
+}
+
+/// The page's own URL: `<link rel="canonical">` or `<meta property="og:url">`, from the head.
+fn canonical_url(html: &str) -> Option<String> {
+    static TAG: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i)<(?:link|meta)\b[^>]*\b(?:rel\s*=\s*["']?canonical|property\s*=\s*["']?og:url)[^>]*>"#)
+            .expect("valid pattern")
+    });
+    static VALUE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i)\b(?:href|content)\s*=\s*["']([^"'\s]+)["']"#).expect("valid pattern")
+    });
+    let head = &html[..html.floor_char_boundary(html.len().min(64 * 1024))];
+    let tag = TAG.find(head)?;
+    let url = VALUE.captures(tag.as_str())?.get(1)?.as_str();
+    url.starts_with("http").then(|| url.to_string())
 }
 
 /// Readability falls back to the whole body when a page has no article, which turns a menu into
@@ -254,6 +279,32 @@ fn meta_charset(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn canonical_url_from_link_or_og_meta_and_never_relative() {
+        for (html, want) in [
+            (
+                r#"<head><link rel="canonical" href="https://a.com/x"></head>"#,
+                Some("https://a.com/x"),
+            ),
+            (
+                r#"<head><link href='https://b.com/y' rel='canonical'/></head>"#,
+                Some("https://b.com/y"),
+            ),
+            (
+                r#"<meta property="og:url" content="http://c.org/z">"#,
+                Some("http://c.org/z"),
+            ),
+            (r#"<link rel="canonical" href="/relative/path">"#, None),
+            (
+                r#"<link rel="stylesheet" href="https://d.com/s.css">"#,
+                None,
+            ),
+            ("<p>no head at all</p>", None),
+        ] {
+            assert_eq!(canonical_url(html).as_deref(), want, "{html}");
+        }
+    }
 
     #[test]
     fn text_is_kept_byte_for_byte() {

@@ -186,7 +186,34 @@ fn quote_excerpt(text: &str, start: usize, end: usize, max: usize) -> String {
 }
 
 /// "2.00 per 100 words, typical 0.58": the signal's rate beside an average training article's.
+/// The text-alone probability and the listing, when a site list moved the probability.
+fn prior_note(r: &Report) -> String {
+    match &r.reliability.source_prior {
+        Some(sp) => format!(
+            "; text alone {}; {} listed by {} as {}, {:+.2} log-odds",
+            sp.p_unreliable_text
+                .map_or("–".to_string(), |p| format!("{p:.2}")),
+            sp.domain,
+            sp.list,
+            sp.categories.join(", "),
+            sp.shift
+        ),
+        None => String::new(),
+    }
+}
+
+fn unscored_why(r: &Report) -> &'static str {
+    if r.models.iter().any(|m| m.name == "reliability") {
+        "too short: fewer than about 20 words of text; the signals below are unweighted"
+    } else {
+        "this build has no reliability model; the signals below are unweighted"
+    }
+}
+
 fn rate_text(r: &crate::report::Reason) -> String {
+    if r.unit == crate::report::RateUnit::Listing {
+        return "a site list, not the text".to_string();
+    }
     match r.typical {
         Some(t) => {
             let dir = if r.rate > t * 1.05 {
@@ -241,13 +268,14 @@ pub fn terminal(r: &Report, opts: TerminalOptions) -> String {
     );
     match (r.reliability.p_unreliable, r.reliability.label) {
         (Some(p), Some(l)) => {
-            let _ = writeln!(o, "reliability: {l:?} (p_unreliable {p:.2})");
-        }
-        _ => {
             let _ = writeln!(
                 o,
-                "reliability: not scored (this build has no reliability model; signals below are unweighted)"
+                "reliability: {l:?} (p_unreliable {p:.2}{})",
+                prior_note(r)
             );
+        }
+        _ => {
+            let _ = writeln!(o, "reliability: not scored ({})", unscored_why(r));
         }
     }
     for w in &r.warnings {
@@ -402,13 +430,15 @@ pub fn html(r: &Report) -> String {
         (Some(p), Some(l)) => {
             let _ = write!(
                 o,
-                "<p class=\"gauge\">Reliability: <strong>{l:?}</strong> (p_unreliable {p:.2})</p>"
+                "<p class=\"gauge\">Reliability: <strong>{l:?}</strong> (p_unreliable {p:.2}{})</p>",
+                esc(&prior_note(r))
             );
         }
         _ => {
             let _ = write!(
                 o,
-                "<p class=\"gauge none\">Reliability: not scored — this build has no reliability model; the signals below are unweighted.</p>"
+                "<p class=\"gauge none\">Reliability: not scored — {}.</p>",
+                esc(unscored_why(r))
             );
         }
     }

@@ -50,10 +50,30 @@ pub enum Label {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reliability {
+    /// With the source prior when it applied (see `source_prior`), from the text alone otherwise.
     pub p_unreliable: Option<f64>,
     pub label: Option<Label>,
     /// Ranked, strongest first.
     pub reasons: Vec<Reason>,
+    /// Present when the record's site is on a compiled-in site list and the prior is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_prior: Option<SourcePriorReport>,
+}
+
+/// What a site list says about the record's site, and how far it moved the probability.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourcePriorReport {
+    pub domain: String,
+    /// The list, e.g. `OpenSources`.
+    pub list: String,
+    /// The site's categories on the list, the primary one (which the shift is keyed on) first.
+    pub categories: Vec<String>,
+    /// Log-odds added to the text model's; 0 when the model carries no fitted prior.
+    pub shift: f64,
+    /// Training articles from sites of the primary category that the shift was fitted on.
+    pub training_articles: usize,
+    /// The probability from the text alone.
+    pub p_unreliable_text: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -88,6 +108,8 @@ pub enum RateUnit {
     Headline,
     /// A model score (the word profile's log-odds).
     Score,
+    /// A site-list entry: not a property of the text.
+    Listing,
 }
 
 impl RateUnit {
@@ -97,6 +119,7 @@ impl RateUnit {
             RateUnit::PerSentence => "per sentence",
             RateUnit::Headline => "in the headline",
             RateUnit::Score => "log-odds",
+            RateUnit::Listing => "site listing",
         }
     }
 }

@@ -63,7 +63,8 @@ pub fn domain(url: &str) -> Option<String> {
         .next_back()?
         .split(':')
         .next()?;
-    let host = host.trim_start_matches("www.").to_ascii_lowercase();
+    let host = host.to_ascii_lowercase();
+    let host = host.trim_start_matches("www.").to_string();
     (!host.is_empty() && host.contains('.')).then_some(host)
 }
 

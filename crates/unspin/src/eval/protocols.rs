@@ -9,6 +9,7 @@ use crate::data::articles::{Corpus, DedupStats, PoolArticle};
 use crate::error::{Error, Result};
 use crate::ingest::Document;
 use crate::model::reliability::{self, Example, ReliabilityModel, ReliabilityTrainInfo};
+use crate::model::sources::{self, SourcePrior};
 use crate::report::Report;
 use crate::technique::Technique;
 use serde::Serialize;
@@ -406,15 +407,16 @@ pub fn train_reliability(
     } else {
         &without
     };
-    let examples: Vec<Example> = data
+    let (articles, examples): (Vec<&PoolArticle>, Vec<Example>) = data
         .pool
         .iter()
         .zip(&data.examples)
         .filter(|(a, _)| chosen.train_with_fakes || a.corpus != Corpus::FaKes)
-        .map(|(_, e)| e.clone())
-        .collect();
+        .map(|(a, e)| (a, e.clone()))
+        .unzip();
     let (stacked, _) = reliability::stack_words(&examples, &[], folds);
-    let (fitted, platt, _) = reliability::fit_calibrated(&stacked, RELIABILITY_L2, folds);
+    let (fitted, platt, oof) = reliability::fit_calibrated(&stacked, RELIABILITY_L2, folds);
+    let source_prior = fit_source_prior(&articles, &examples, &oof, platt);
     let all: Vec<(Vec<u32>, bool)> = examples.iter().map(|e| (e.words.clone(), e.y)).collect();
     let words = reliability::train_words(&all);
     let reliability::Fitted {
@@ -448,6 +450,7 @@ pub fn train_reliability(
         bias,
         platt,
         words: Some(words),
+        source_prior: Some(source_prior),
         train: ReliabilityTrainInfo {
             data_sha256,
             articles: examples.len(),
@@ -459,6 +462,33 @@ pub fn train_reliability(
         metrics,
     };
     Ok((model, with, without))
+}
+
+/// Fits the source prior on the articles of listed sites from the corpora labelled article by
+/// article (BuzzFeed-Webis, FakeNewsNet), with the text model's calibrated out-of-fold
+/// log-odds as the offset. FakeNewsCorpus is left out: its labels are the list's categories.
+fn fit_source_prior(
+    articles: &[&PoolArticle],
+    examples: &[Example],
+    oof: &[f64],
+    (a, b): (f64, f64),
+) -> SourcePrior {
+    let corpora = [Corpus::BuzzFeedWebis, Corpus::FakeNewsNet];
+    let list = sources::opensources();
+    let rows: Vec<(String, f64, bool)> = articles
+        .iter()
+        .zip(examples)
+        .zip(oof)
+        .filter(|((art, _), _)| corpora.contains(&art.corpus))
+        .filter_map(|((art, e), z)| {
+            let listing = list.lookup(art.url.as_deref()?)?;
+            Some((listing.primary().to_string(), a * z + b, e.y))
+        })
+        .collect();
+    sources::fit_prior(
+        &rows,
+        corpora.iter().map(|c| c.name().to_string()).collect(),
+    )
 }
 
 /// The deletion test of the reasons' faithfulness.

@@ -7,7 +7,7 @@ use serde::{Serialize, de::DeserializeOwned};
 
 const MAGIC: &[u8; 8] = b"UNSPINMD";
 /// Bump when the stored structure changes; old files then fail with a message saying so.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 pub fn encode<T: Serialize>(model: &T) -> Result<Vec<u8>> {
     let mut out = MAGIC.to_vec();
@@ -49,13 +49,13 @@ mod tests {
                 .to_string()
                 .contains("bad magic")
         );
-        let mut v2 = bytes.clone();
-        v2[8] = 2;
+        let mut v1 = bytes.clone();
+        v1[8] = 1;
         assert!(
-            decode::<(String, Vec<i16>)>(&v2)
+            decode::<(String, Vec<i16>)>(&v1)
                 .unwrap_err()
                 .to_string()
-                .contains("version 2 is not supported")
+                .contains("version 1 is not supported")
         );
         let cut = &bytes[..bytes.len() - 2];
         assert!(

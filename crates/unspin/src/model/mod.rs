@@ -4,6 +4,7 @@
 pub mod format;
 pub mod linear;
 pub mod reliability;
+pub mod sources;
 pub mod techniques;
 
 use crate::error::Result;

@@ -395,7 +395,7 @@ pub fn signals(report: &Report, a: &Analyzed<'_>, lex: &Lexicons, skip: &[bool])
                 RateUnit::Headline => f64::from(u8::from(title.contains(['!', '?']))),
                 RateUnit::Per100Words if k < Technique::ALL.len() => weight[k] * per_100_words,
                 RateUnit::Per100Words => sp.len() as f64 * per_100_words,
-                RateUnit::Score => 0.0,
+                RateUnit::Score | RateUnit::Listing => 0.0,
             };
             Signal {
                 name,
@@ -434,6 +434,9 @@ pub struct ReliabilityModel {
     pub platt: (f64, f64),
     /// The word-profile model whose logit is the last input (`word_profile`), when trained.
     pub words: Option<super::linear::Linear>,
+    /// Log-odds shifts by site-list category (see [`super::sources`]), applied only when the
+    /// record's site is listed and the prior is on.
+    pub source_prior: Option<super::sources::SourcePrior>,
     pub train: ReliabilityTrainInfo,
     pub metrics: BTreeMap<String, f64>,
 }
