@@ -24,9 +24,20 @@ pub struct BenchArgs {
     /// counts under `valgrind`, which this shared machine's noisy timings cannot replace).
     #[arg(long)]
     passes: Option<usize>,
-    /// Run only the full configuration (for profiling the default path).
-    #[arg(long)]
-    full_only: bool,
+    /// Run one configuration only (for profiling one path under `valgrind`).
+    #[arg(long, value_enum)]
+    only: Option<Config>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Config {
+    /// The default analyzer: every embedded model.
+    Full,
+    /// The same without the document-reliability stage (signals, reasons, probability): the
+    /// difference to `full` is what that stage costs.
+    NoReliability,
+    /// Rule detectors only, no trained model.
+    Rules,
 }
 
 /// Peak resident memory of this process (Linux `VmHWM`), in MiB.
@@ -67,18 +78,25 @@ pub fn run(args: BenchArgs) -> Result<u8> {
         .collect();
     let mean_chars = docs.iter().map(|d| d.text.chars().count()).sum::<usize>() / docs.len().max(1);
     let t0 = Instant::now();
-    let full = Analyzer::new();
+    drop(Analyzer::new());
     let startup_ms = t0.elapsed().as_secs_f64() * 1e3;
-    let rules = Analyzer::with_technique_model(None)?;
     let budget = Duration::from_secs_f64(args.seconds);
     let mut rows = Vec::new();
-    for (name, a) in [
-        ("full report (embedded models)", &full),
-        ("rules only (no technique model)", &rules),
-    ]
-    .into_iter()
-    .take(if args.full_only { 1 } else { 2 })
-    {
+    for (config, name) in [
+        (Config::Full, "full report (embedded models)"),
+        (Config::NoReliability, "without the reliability stage"),
+        (Config::Rules, "rules only (no technique model)"),
+    ] {
+        if args.only.is_some_and(|o| o != config) {
+            continue;
+        }
+        // One analyzer at a time, so peak memory is that of one.
+        let owned = match config {
+            Config::Full => Analyzer::new(),
+            Config::NoReliability => Analyzer::new().with_reliability_stage(false),
+            Config::Rules => Analyzer::with_technique_model(None)?,
+        };
+        let a = &owned;
         if args.passes.is_none() {
             run_for(
                 a,

@@ -20,6 +20,7 @@ pub struct Analyzer {
     techniques: Option<Arc<TechniqueTagger>>,
     reliability: Option<ReliabilityModel>,
     source_prior: bool,
+    reliability_stage: bool,
     lex: Arc<Lexicons>,
 }
 
@@ -54,6 +55,13 @@ impl Analyzer {
         self
     }
 
+    /// Off, reports carry no reliability section at all (no signals, reasons or probability):
+    /// for measuring what that stage costs (`unspin bench`), not for users.
+    pub fn with_reliability_stage(mut self, on: bool) -> Analyzer {
+        self.reliability_stage = on;
+        self
+    }
+
     pub fn reliability_model(&self) -> Option<&ReliabilityModel> {
         self.reliability.as_ref()
     }
@@ -81,6 +89,7 @@ impl Analyzer {
             techniques,
             reliability: None,
             source_prior: true,
+            reliability_stage: true,
             lex,
         })
     }
@@ -116,6 +125,9 @@ impl Analyzer {
             });
         }
         let mut report = build_report(doc, &a, findings, models);
+        if !self.reliability_stage {
+            return (report, Vec::new());
+        }
         let furniture = reliability::boilerplate_sentences(&a);
         let mut signals = reliability::signals(&report, &a, &self.lex, furniture);
         if let Some(w) = self.reliability.as_ref().and_then(|m| m.words.as_ref()) {

@@ -13,6 +13,18 @@ const BIAS: &str = include_str!("../assets/lexicons/bias-lexicon_og.txt");
 const STRONG_SUBJ: &str = include_str!("../assets/lexicons/strong_subjectives_riloff2003.txt");
 const VADER: &str = include_str!("../assets/lexicons/vader_lexicon.txt");
 
+/// What the document stages need to know about one token's word form.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TokenFacts {
+    /// `model::linear::hash` of the token's `norm` (also for punctuation).
+    pub hash: u64,
+    /// Strong-subjective and bias-lexicon membership (words only).
+    pub strong: bool,
+    pub bias: bool,
+    /// VADER valence, 0 when unlisted (words only).
+    pub valence: f32,
+}
+
 fn entries(src: &str) -> impl Iterator<Item = &str> {
     src.lines()
         .map(str::trim)
@@ -155,6 +167,34 @@ impl Lexicons {
     /// VADER valence of the exact lower-case word, in [-4, 4].
     pub fn valence(&self, norm: &str) -> Option<f32> {
         self.vader.get(norm).copied()
+    }
+
+    /// The facts of one token.
+    pub fn facts(&self, norm: &str, word: bool) -> TokenFacts {
+        let hash = crate::model::linear::hash(norm);
+        if !word {
+            return TokenFacts {
+                hash,
+                ..TokenFacts::default()
+            };
+        }
+        let (strong, bias) = self.subjectivity(norm);
+        TokenFacts {
+            hash,
+            strong,
+            bias,
+            valence: self.valence(norm).unwrap_or(0.0),
+        }
+    }
+
+    /// The facts of every token of a document, computed on first use and kept on it.
+    pub fn token_facts<'a>(&self, a: &'a crate::text::Analyzed<'_>) -> &'a [TokenFacts] {
+        a.token_facts.get_or_init(|| {
+            a.tokens
+                .iter()
+                .map(|t| self.facts(&t.norm, t.kind == crate::text::TokenKind::Word))
+                .collect()
+        })
     }
 }
 

@@ -57,6 +57,10 @@ pub struct Analyzed<'t> {
     /// `model::reliability::boilerplate_sentences` (the technique tagger and the reliability
     /// signals both need it).
     pub boilerplate: std::sync::OnceLock<Vec<bool>>,
+    /// Lexicon facts and hash of every token, computed once per document by
+    /// `Lexicons::token_facts` (or published by the technique tagger, which has them already),
+    /// so the reliability signals do not look every word up again.
+    pub token_facts: std::sync::OnceLock<Vec<crate::lexicon::TokenFacts>>,
 }
 
 impl<'t> Analyzed<'t> {
@@ -97,6 +101,7 @@ impl<'t> Analyzed<'t> {
             tokens,
             index,
             boilerplate: std::sync::OnceLock::new(),
+            token_facts: std::sync::OnceLock::new(),
         }
     }
 

@@ -154,3 +154,25 @@ fn a_model_for_other_signals_is_a_clear_error() {
     let back: reliability::ReliabilityModel = format::decode(&bytes).unwrap();
     assert!(back.check().is_err());
 }
+
+/// The technique tagger publishes its lexicon facts for the reliability signals to reuse; they
+/// must be exactly what the lexicons give for each token, or the signals would depend on
+/// whether the tagger ran first.
+#[test]
+fn facts_published_by_the_tagger_equal_fresh_lookups() {
+    let analyzer = Analyzer::new();
+    let tagger = analyzer.technique_tagger().expect("embedded model");
+    let text = format!("{ARTICLE}\n\n{SOBER}");
+    let published = unspin::text::Analyzed::new(&text);
+    let mut findings = Vec::new();
+    unspin::detect::Detector::detect(tagger, &published, &mut findings);
+    let from_tagger = published
+        .token_facts
+        .get()
+        .expect("the tagger published its facts");
+    let fresh = unspin::text::Analyzed::new(&text);
+    let lex = unspin::lexicon::Lexicons::load();
+    let looked_up = lex.token_facts(&fresh);
+    assert_eq!(from_tagger, looked_up);
+    assert!(looked_up.iter().any(|f| f.strong) && looked_up.iter().any(|f| f.valence != 0.0));
+}

@@ -287,6 +287,7 @@ pub fn signals(report: &Report, a: &Analyzed<'_>, lex: &Lexicons, skip: &[bool])
             weight[k] += t.confidence.unwrap_or(1.0);
         }
     }
+    let facts = lex.token_facts(a);
     let (mut words, mut sentences, mut long_words) = (0usize, 0usize, Vec::new());
     let (mut vague, mut named, mut quotes) = (Vec::new(), Vec::new(), Vec::new());
     for (i, s) in report.sentences.iter().enumerate() {
@@ -331,14 +332,14 @@ pub fn signals(report: &Report, a: &Analyzed<'_>, lex: &Lexicons, skip: &[bool])
                 TokenKind::Word => {
                     words += 1;
                     let norm = t.norm.as_str();
-                    let (strong, bias) = lex.subjectivity(norm);
-                    if strong {
+                    let f = facts[k];
+                    if f.strong {
                         spans[S_STRONG_SUBJECTIVE].push(sp);
                     }
-                    if bias {
+                    if f.bias {
                         spans[S_BIAS_WORDS].push(sp);
                     }
-                    if lex.valence(norm).is_some_and(|v| v.abs() >= 2.0) {
+                    if f.valence.abs() >= 2.0 {
                         spans[S_CHARGED_WORDS].push(sp);
                     }
                     let raw = &a.text[t.bytes.clone()];
@@ -686,6 +687,8 @@ fn word_tokens(a: &Analyzed<'_>, skip: &[bool]) -> (Vec<u32>, Vec<(usize, u64)>)
     let mask = (1u64 << WORD_BITS) - 1;
     let mut feats = Vec::new();
     let mut tokens = Vec::new();
+    // Hashes the tagger already computed, when it ran (`linear::hash` of the norm either way).
+    let known = a.token_facts.get();
     for (k, s) in a.sentences.iter().enumerate() {
         if skip[k] {
             continue;
@@ -697,7 +700,7 @@ fn word_tokens(a: &Analyzed<'_>, skip: &[bool]) -> (Vec<u32>, Vec<(usize, u64)>)
                 prev = None;
                 continue;
             }
-            let h = super::linear::hash(&t.norm);
+            let h = known.map_or_else(|| super::linear::hash(&t.norm), |f| f[i].hash);
             feats.push((h & mask) as u32);
             if let Some(p) = prev {
                 feats.push((super::linear::combine(p, h) & mask) as u32);

@@ -445,6 +445,24 @@ impl Featurizer {
                 *counts.entry(wi.hash).or_default() += 1;
             }
         }
+        // The reliability signals need the same facts: publish them rather than look up again.
+        doc.token_facts.get_or_init(|| {
+            doc.tokens
+                .iter()
+                .zip(&info)
+                .zip(&word_hash)
+                .map(|((t, w), h)| crate::lexicon::TokenFacts {
+                    hash: *h,
+                    strong: w.strong,
+                    bias: w.bias,
+                    valence: if t.kind == TokenKind::Word {
+                        w.valence
+                    } else {
+                        0.0
+                    },
+                })
+                .collect()
+        });
         let mut in_quote = vec![false; n];
         let mut charged = Vec::with_capacity(doc.sentences.len());
         for s in &doc.sentences {
