@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -11,6 +11,7 @@ use std::time::Instant;
 use unspin::Analyzer;
 use unspin::eval::metrics::Binary;
 use unspin::eval::protocols::{self, PredictionTask};
+use unspin::model::sentence::Task as Task2;
 
 #[derive(Parser)]
 pub struct EvalArgs {
@@ -82,6 +83,13 @@ enum EvalTask {
     },
     /// Clickbait headlines (accuracy).
     Clickbait {
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        #[arg(long, value_enum, default_value_t = Out::Table)]
+        format: Out,
+    },
+    /// The sentence models (clickbait, hedging, check-worthiness), cross-validated.
+    Sentences {
         #[arg(long, default_value = "../shared/data")]
         data: PathBuf,
         #[arg(long, value_enum, default_value_t = Out::Table)]
@@ -175,19 +183,12 @@ pub fn run(args: EvalArgs) -> Result<u8> {
             }
         }
         EvalTask::Checkworthy { data, format } => {
-            let v = checkworthy_summary(&data)?;
-            match format {
-                Out::Json => println!("{}", serde_json::to_string_pretty(&v)?),
-                Out::Table => print!("{}", no_model_md("Check-worthiness", &v)),
-            }
+            sentences_cmd(&data, format, Some(Task2::Checkworthy))?
         }
         EvalTask::Clickbait { data, format } => {
-            let v = clickbait_summary(&data)?;
-            match format {
-                Out::Json => println!("{}", serde_json::to_string_pretty(&v)?),
-                Out::Table => print!("{}", no_model_md("Clickbait", &v)),
-            }
+            sentences_cmd(&data, format, Some(Task2::Clickbait))?
         }
+        EvalTask::Sentences { data, format } => sentences_cmd(&data, format, None)?,
         EvalTask::All {
             data,
             output,
@@ -198,29 +199,56 @@ pub fn run(args: EvalArgs) -> Result<u8> {
     Ok(0)
 }
 
-fn checkworthy_summary(data: &Path) -> Result<Value> {
-    let dir = protocols::locate(data, "checkworthy", "clef2019_train.csv")?;
-    let clef = unspin::data::sentences::clef2019(&dir.join("clef2019_train.csv"))?;
-    let cb = unspin::data::sentences::claimbuster(&dir.join("claimbuster_kfold_25ncs.csv"))?;
-    let debates: std::collections::BTreeSet<_> =
-        clef.iter().filter_map(|c| c.debate.clone()).collect();
-    Ok(json!({
-        "model": null,
-        "note": "no check-worthiness model ships yet; `sentences[].checkworthiness` is null",
-        "clef2019": {"sentences": clef.len(), "checkworthy": clef.iter().filter(|c| c.checkworthy).count(), "debates": debates.len()},
-        "claimbuster": {"sentences": cb.len(), "checkworthy": cb.iter().filter(|c| c.checkworthy).count()},
-    }))
+/// `eval sentences` (every sentence model) or one task of it.
+fn sentences_cmd(data: &Path, format: Out, only: Option<Task2>) -> Result<()> {
+    let lex = unspin::lexicon::Lexicons::load();
+    let d = unspin::eval::sentences::sentence_data(data, &lex)?;
+    let t0 = Instant::now();
+    let mut e = unspin::eval::sentences::evaluate(&d);
+    e.retain(|x| only.is_none_or(|t| t == x.task));
+    match format {
+        Out::Json => println!("{}", serde_json::to_string_pretty(&e)?),
+        Out::Table => {
+            print!("{}", sentences_md(&e));
+            eprintln!("cross-validation took {:.1}s", t0.elapsed().as_secs_f64());
+        }
+    }
+    Ok(())
 }
 
-fn clickbait_summary(data: &Path) -> Result<Value> {
-    let dir = protocols::locate(data, "clickbait", "clickbait.txt")?;
-    let h = unspin::data::sentences::clickbait(&dir)?;
-    Ok(json!({
-        "model": null,
-        "note": "no clickbait model ships yet; `headline.clickbait` is null",
-        "headlines": h.len(),
-        "clickbait": h.iter().filter(|x| x.label).count(),
-    }))
+/// The sentence models' cross-validated numbers, one table row per protocol.
+fn sentences_md(e: &[unspin::eval::sentences::SentenceEval]) -> String {
+    let mut o = String::from(
+        "| task | protocol | n | positive | accuracy | P (pos) | R (pos) | F1 (pos) | ROC-AUC | ECE | MAP | R-prec | P@5 |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for s in e {
+        let m = &s.metrics;
+        let pos = &m.per_class[1];
+        let opt = |x: Option<f64>| x.map_or("–".to_string(), |v| format!("{v:.3}"));
+        let (map, rp, p5) = match &s.ranking {
+            Some(r) => (
+                format!("{:.3}", r.map),
+                format!("{:.3}", r.r_precision),
+                format!("{:.3}", r.precision_at.get(&5).copied().unwrap_or(0.0)),
+            ),
+            None => ("–".into(), "–".into(), "–".into()),
+        };
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {:.4} | {:.3} | {:.3} | {:.3} | {} | {} | {map} | {rp} | {p5} |",
+            s.task.name(),
+            s.protocol,
+            s.examples,
+            s.positives,
+            m.accuracy,
+            pos.precision,
+            pos.recall,
+            pos.f1,
+            opt(m.roc_auc),
+            opt(m.ece),
+        );
+    }
+    o
 }
 
 fn f(x: f64) -> String {
@@ -437,14 +465,6 @@ fn hedging_md(e: &protocols::HedgingEval) -> String {
     o
 }
 
-fn no_model_md(name: &str, v: &Value) -> String {
-    format!(
-        "{name}: {}\n\n```json\n{}\n```\n",
-        v["note"].as_str().unwrap_or(""),
-        serde_json::to_string_pretty(v).unwrap_or_default()
-    )
-}
-
 /// Runs every protocol, writes the Markdown report, and checks the floors.
 fn all(
     analyzer: &Analyzer,
@@ -461,8 +481,9 @@ fn all(
     let rel_nofakes = protocols::reliability(&rd, 5, false)?;
     let faith = protocols::deletion_test(analyzer, &rd);
     let hedge = protocols::hedging(analyzer, data)?;
-    let cw = checkworthy_summary(data)?;
-    let cb = clickbait_summary(data)?;
+    let lex = unspin::lexicon::Lexicons::load();
+    let sent =
+        unspin::eval::sentences::evaluate(&unspin::eval::sentences::sentence_data(data, &lex)?);
     let elapsed = t0.elapsed().as_secs_f64();
 
     let mut scores: BTreeMap<String, f64> = BTreeMap::new();
@@ -481,6 +502,10 @@ fn all(
         scores.insert("reliability.deletion_share".into(), f.share);
     }
     scores.insert("hedging.f1_uncertain".into(), hedge.metrics.per_class[1].f1);
+    for e in &sent {
+        let (name, v) = e.headline();
+        scores.insert(format!("sentences.{name}"), v);
+    }
 
     let versions: Vec<protocols::DatasetVersion> = [
         ("ptc2020", "dev-task-flc-tc.labels"),
@@ -515,8 +540,7 @@ fn all(
             .reliability_model()
             .and_then(|m| m.source_prior.as_ref()),
         &hedge,
-        &cw,
-        &cb,
+        &sent,
         &versions,
         &scores,
         elapsed,
@@ -531,7 +555,7 @@ fn all(
             serde_json::to_string_pretty(&json!({
                 "techniques": tech, "reliability": rel, "reliability_without_fakes": rel_nofakes,
                 "reliability_deletion_test": faith,
-                "hedging": hedge, "checkworthy": cw, "clickbait": cb, "gated_scores": scores,
+                "hedging": hedge, "sentences": sent, "gated_scores": scores,
             }))?
         ),
         Out::Table => {
@@ -584,8 +608,7 @@ fn evaluation_md(
     faith: Option<&protocols::Faithfulness>,
     prior: Option<&unspin::model::sources::SourcePrior>,
     hedge: &protocols::HedgingEval,
-    cw: &Value,
-    cb: &Value,
+    sent: &[unspin::eval::sentences::SentenceEval],
     versions: &[protocols::DatasetVersion],
     scores: &BTreeMap<String, f64>,
     elapsed: f64,
@@ -597,7 +620,7 @@ fn evaluation_md(
     );
     let _ = writeln!(
         o,
-        "## Status of the models\n\nShipped: the persuasion-technique model (a linear token tagger for spans and a linear span classifier over hashed features, trained by `unspin train techniques --data ../shared/data/ptc2020` on the PTC training split), the document reliability model (a calibrated logistic regression over named document signals, trained by `unspin train reliability --data ../shared/data` on the article pool), and rule/lexicon detectors for hedging, attribution and — without a technique model — loaded language. Check-worthiness, hedging and clickbait models are later issues; where none exists the report fields are `null` and this page says so instead of printing a number.\n"
+        "## Status of the models\n\nShipped: the persuasion-technique model (a linear token tagger for spans and a linear span classifier over hashed features, trained by `unspin train techniques --data ../shared/data/ptc2020` on the PTC training split), the document reliability model (a calibrated logistic regression over named document signals, trained by `unspin train reliability --data ../shared/data` on the article pool), the sentence models (check-worthiness, hedging, clickbait: calibrated hashed logistic regressions trained by `unspin train sentences --data ../shared/data`), and rule/lexicon detectors for hedging cues, attribution and — without a technique model — loaded language.\n"
     );
 
     let _ = writeln!(
@@ -662,15 +685,13 @@ fn evaluation_md(
 
     let _ = writeln!(
         o,
-        "## Check-worthiness\n\n{}\n\nProtocol ready for the model: CLEF CheckThat! 2019 MAP by debate (cross-validation grouped by debate), R-precision and P@k (`unspin::eval::ranking`), ClaimBuster F1 of the check-worthy class. Anchor: CLEF 2019 task 1 best primary MAP ≈ 0.166 (test set).\n\n```json\n{}\n```\n",
-        cw["note"].as_str().unwrap_or(""),
-        serde_json::to_string_pretty(cw).unwrap_or_default()
+        "## Sentence models: clickbait, hedging, check-worthiness\n\nProtocol: `unspin eval sentences --data ../shared/data` (the numbers the shipped models store, from `unspin train sentences`). One learner for all three: hashed logistic regression over words, word pairs, punctuation, lexicon hits (Hyland hedges, report verbs, subjectivity, VADER), the rule detectors' cues (hedges, conditional framing, distancing, vague/named source, quotes) and shape, each feature worth 1/√n, AdaGrad; the learning rate (from {:?}) by inner 3-fold ROC-AUC, Platt scaling and the decision threshold (accuracy for clickbait, F1 of the positive class otherwise) on inner out-of-fold predictions — all inside each outer training fold. Clickbait and hedging: 5 folds by position after a fixed shuffle. Check-worthiness: CLEF CheckThat! 2019 task 1 with 5 folds grouped by debate (ClaimBuster always added to training; MAP, R-precision and P@5 over the held-out debates, the CLEF 2019 scorer's ranking), and ClaimBuster with 5 folds (CLEF always in training; F1 of the check-worthy class).\n",
+        unspin::eval::sentences::LEARNING_RATES
     );
+    o.push_str(&sentences_md(sent));
     let _ = writeln!(
         o,
-        "## Clickbait\n\n{}\n\nAnchor: Chakraborty et al. 2016 SVM accuracy 0.93.\n\n```json\n{}\n```\n",
-        cb["note"].as_str().unwrap_or(""),
-        serde_json::to_string_pretty(cb).unwrap_or_default()
+        "\nAnchors and peers (from the sentence-signals issue): clickbait — Chakraborty et al. 2016 SVM accuracy 0.93, TF-IDF 1–2-grams + logistic regression 0.976, target ≥ 0.982; hedging — CoNLL-2010 Wikipedia best F1 ≈ 0.60, TF-IDF + LR 0.61, target ≥ 0.65; check-worthiness — CLEF 2019 best primary MAP ≈ 0.166 (test set), TF-IDF + LR with ClaimBuster added 0.24 (this protocol), target ≥ 0.27. The peer figures are the issue's measurements; they have not been rerun here.\n"
     );
 
     let _ = writeln!(

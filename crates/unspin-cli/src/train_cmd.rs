@@ -62,10 +62,43 @@ enum TrainTask {
         #[arg(long, default_value_t = 5)]
         folds: usize,
     },
+    /// The sentence models: clickbait (headlines), hedging (Wikipedia weasel sentences) and
+    /// check-worthiness (CLEF 2019 + ClaimBuster), cross-validated first.
+    Sentences {
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        #[arg(long, default_value = "crates/unspin/models/sentences.bin")]
+        output: PathBuf,
+    },
 }
 
 pub fn run(args: TrainArgs) -> Result<u8> {
     match args.task {
+        TrainTask::Sentences { data, output } => {
+            use unspin::eval::sentences;
+            let t0 = Instant::now();
+            let lex = Lexicons::load();
+            let d = sentences::sentence_data(&data, &lex)?;
+            let evals = sentences::evaluate(&d);
+            let mut models = sentences::train(&d);
+            sentences::record_metrics(&mut models, &evals);
+            for m in [&models.clickbait, &models.hedging, &models.checkworthy] {
+                eprintln!(
+                    "{:<12} {} examples ({} positive), learning rate {}, threshold {:.3}; {}",
+                    m.task.name(),
+                    m.train.examples,
+                    m.train.positives,
+                    m.train.learning_rate,
+                    m.threshold,
+                    m.metrics
+                        .iter()
+                        .map(|(k, v)| format!("{k} {v:.4}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            write_model(&models, &output, t0)
+        }
         TrainTask::Reliability {
             data,
             output,

@@ -157,8 +157,23 @@ fn stdin_and_title() {
     let r = json_of(&out.get_output().stdout);
     assert_eq!(r["title"], "Mayor Accused");
     assert_eq!(r["headline"]["end"], 13);
-    assert_eq!(r["headline"]["clickbait"], Value::Null);
+    assert!(r["headline"]["clickbait"].as_f64().unwrap() < 0.5);
     assert_eq!(r["sentences"][0]["attribution"]["kind"], "vague");
+    for (title, bait) in [
+        ("Senate passes budget bill after late-night vote", false),
+        ("17 Things Only '90s Kids Will Understand", true),
+        ("You Won't Believe What This Dog Did Next", true),
+    ] {
+        let out = unspin()
+            .args(["analyze", "-", "--format", "json", "--title", title])
+            .write_stdin("The council met on Monday.")
+            .assert()
+            .success();
+        let p = json_of(&out.get_output().stdout)["headline"]["clickbait"]
+            .as_f64()
+            .unwrap();
+        assert_eq!(p >= 0.5, bait, "{title}: {p}");
+    }
 }
 
 #[test]

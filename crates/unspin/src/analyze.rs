@@ -4,6 +4,7 @@ use crate::detect::{self, Detector, Finding};
 use crate::ingest::Document;
 use crate::lexicon::Lexicons;
 use crate::model::reliability::{self, ReliabilityModel, Signal};
+use crate::model::sentence::{self, RuleCues, SentenceModels, Task};
 use crate::model::sources;
 use crate::model::techniques::{TechniqueModel, TechniqueTagger};
 use crate::report::{
@@ -19,6 +20,7 @@ pub struct Analyzer {
     detectors: Vec<Box<dyn Detector>>,
     techniques: Option<Arc<TechniqueTagger>>,
     reliability: Option<ReliabilityModel>,
+    sentences: Option<Arc<SentenceModels>>,
     source_prior: bool,
     reliability_stage: bool,
     lex: Arc<Lexicons>,
@@ -37,9 +39,18 @@ impl Analyzer {
             .expect("the embedded technique model decodes (pinned by a test)");
         let reliability = crate::model::embedded_reliability()
             .expect("the embedded reliability model decodes (pinned by a test)");
+        let sentences = crate::model::embedded_sentences()
+            .expect("the embedded sentence models decode (pinned by a test)");
         Analyzer::with_technique_model(model)
             .expect("the embedded technique model matches this build")
             .with_reliability_model(reliability)
+            .with_sentence_models(sentences)
+    }
+
+    /// Replaces the sentence models (`None`: check-worthiness, hedging and clickbait stay null).
+    pub fn with_sentence_models(mut self, models: Option<SentenceModels>) -> Analyzer {
+        self.sentences = models.map(Arc::new);
+        self
     }
 
     /// Replaces the reliability model (`None`: reports carry reasons without a probability).
@@ -88,6 +99,7 @@ impl Analyzer {
             detectors,
             techniques,
             reliability: None,
+            sentences: None,
             source_prior: true,
             reliability_stage: true,
             lex,
@@ -124,7 +136,17 @@ impl Analyzer {
                 kind: "trained".into(),
             });
         }
+        if let Some(m) = &self.sentences {
+            models.push(detect::ModelInfo {
+                name: m.name.clone(),
+                version: m.version.clone(),
+                kind: "trained".into(),
+            });
+        }
         let mut report = build_report(doc, &a, findings, models);
+        if let Some(m) = &self.sentences {
+            score_sentences(&mut report, &a, m, &self.lex);
+        }
         if !self.reliability_stage {
             return (report, Vec::new());
         }
@@ -308,6 +330,56 @@ fn reliability_section(
         label: p.map(label_for),
         reasons,
         source_prior: None,
+    }
+}
+
+/// Check-worthiness and hedging of every sentence, with the hedging model's own cue words, and
+/// the headline's clickbait probability.
+fn score_sentences(report: &mut Report, a: &Analyzed<'_>, m: &SentenceModels, lex: &Lexicons) {
+    let facts = lex.token_facts(a);
+    for (i, s) in report.sentences.iter_mut().enumerate() {
+        let cues = RuleCues::of([&*s]);
+        let range = a.sentences[i].tokens.clone();
+        let cw = sentence::features(Task::Checkworthy, a, range.clone(), facts, lex, &cues);
+        s.checkworthiness = Some(m.checkworthy.probability(&cw));
+        let hf = sentence::features(Task::Hedging, a, range.clone(), facts, lex, &cues);
+        let p = m.hedging.probability(&hf);
+        s.hedging = Some(p);
+        if p >= m.hedging.threshold {
+            // Words the model weighs as hedges that no lexicon cue covers yet.
+            for k in range {
+                let t = &a.tokens[k];
+                let covered = s
+                    .hedge_cues
+                    .iter()
+                    .any(|c| c.start <= t.span.start && t.span.end <= c.end);
+                if t.kind == crate::text::TokenKind::Word
+                    && !covered
+                    && sentence::is_learned_cue(&m.hedging, &t.norm, facts[k].hash)
+                {
+                    s.hedge_cues.push(HedgeCueSpan {
+                        start: t.span.start,
+                        end: t.span.end,
+                        text: a.text[t.bytes.clone()].to_string(),
+                        kind: detect::HedgeKind::Learned,
+                    });
+                }
+            }
+            s.hedge_cues.sort_by_key(|c| (c.start, c.end));
+        }
+    }
+    if let (Some(title), Some(h)) = (report.title.as_deref(), report.headline.as_mut()) {
+        let t = Analyzed::new(title);
+        let tf = lex.token_facts(&t);
+        let f = sentence::features(
+            Task::Clickbait,
+            &t,
+            0..t.tokens.len(),
+            tf,
+            lex,
+            &RuleCues::default(),
+        );
+        h.clickbait = Some(m.clickbait.probability(&f));
     }
 }
 

@@ -86,6 +86,8 @@ pub fn verb_forms(v: &str) -> Vec<String> {
 pub struct Lexicons {
     /// Hyland (2005) hedges, lower case; multi-word entries kept as phrases.
     pub hedges: Vec<String>,
+    /// The single-word hedges, for lookups per token.
+    hedge_words: HashSet<String>,
     /// Finite forms (3rd person, past) of the report verbs of Recasens et al. (2013). Exact forms
     /// rather than stems, because stems conflate "accuses" with "accusations".
     report_verb_forms: HashSet<String>,
@@ -118,6 +120,10 @@ impl Lexicons {
             .collect();
         Lexicons {
             hedges: entries(HEDGES).map(str::to_lowercase).collect(),
+            hedge_words: entries(HEDGES)
+                .filter(|h| !h.contains(' '))
+                .map(str::to_lowercase)
+                .collect(),
             report_verb_forms,
             bias_stems,
             strong_subj_stems,
@@ -128,6 +134,11 @@ impl Lexicons {
 
     pub fn stem<'a>(&self, word: &'a str) -> std::borrow::Cow<'a, str> {
         self.stemmer.stem(word)
+    }
+
+    /// Whether `norm` is a one-word hedge ("perhaps", "suggests").
+    pub fn is_hedge_word(&self, norm: &str) -> bool {
+        self.hedge_words.contains(norm)
     }
 
     /// Whether `norm` is a finite form ("says", "said", "claimed") of a report verb.

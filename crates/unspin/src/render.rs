@@ -33,6 +33,7 @@ impl MarkKind {
             MarkKind::Hedge(HedgeKind::Conditional) => "Conditional framing".into(),
             MarkKind::Hedge(HedgeKind::Distancing) => "Distancing".into(),
             MarkKind::Hedge(HedgeKind::Lexical) => "Hedge".into(),
+            MarkKind::Hedge(HedgeKind::Learned) => "Hedge (learned)".into(),
         }
     }
 
@@ -43,7 +44,7 @@ impl MarkKind {
             MarkKind::Source(_) => "32",
             MarkKind::Hedge(HedgeKind::Conditional) => "1;35",
             MarkKind::Hedge(HedgeKind::Distancing) => "36",
-            MarkKind::Hedge(HedgeKind::Lexical) => "2;3",
+            MarkKind::Hedge(HedgeKind::Lexical | HedgeKind::Learned) => "2;3",
         }
     }
 }
@@ -73,6 +74,7 @@ fn hedge_name(k: HedgeKind) -> &'static str {
         HedgeKind::Lexical => "lexical",
         HedgeKind::Conditional => "conditional",
         HedgeKind::Distancing => "distancing",
+        HedgeKind::Learned => "learned",
     }
 }
 
@@ -186,6 +188,37 @@ fn quote_excerpt(text: &str, start: usize, end: usize, max: usize) -> String {
 }
 
 /// "2.00 per 100 words, typical 0.58": the signal's rate beside an average training article's.
+/// Probability at or above which a sentence is listed among the claims to check.
+pub const CLAIM_THRESHOLD: f64 = 0.25;
+
+/// The sentences worth checking first: check-worthy ones (probability ≥ [`CLAIM_THRESHOLD`]),
+/// those with no source before vague ones before named ones, each group by probability; at most
+/// `n`. Indices into `report.sentences`.
+pub fn top_claims(r: &Report, n: usize) -> Vec<usize> {
+    let mut v: Vec<(usize, f64)> = r
+        .sentences
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            s.checkworthiness
+                .filter(|p| *p >= CLAIM_THRESHOLD)
+                .map(|p| (i, p))
+        })
+        .collect();
+    let rank = |k: SourceKind| match k {
+        SourceKind::None => 0,
+        SourceKind::Vague => 1,
+        SourceKind::Named => 2,
+    };
+    v.sort_by(|a, b| {
+        rank(r.sentences[a.0].attribution.kind)
+            .cmp(&rank(r.sentences[b.0].attribution.kind))
+            .then(b.1.total_cmp(&a.1))
+            .then(a.0.cmp(&b.0))
+    });
+    v.into_iter().take(n).map(|(i, _)| i).collect()
+}
+
 /// The text-alone probability and the listing, when a site list moved the probability.
 fn prior_note(r: &Report) -> String {
     match &r.reliability.source_prior {
@@ -200,6 +233,14 @@ fn prior_note(r: &Report) -> String {
         ),
         None => String::new(),
     }
+}
+
+/// " · headline clickbait 0.97", when the headline was scored.
+fn clickbait_note(r: &Report) -> String {
+    r.headline
+        .as_ref()
+        .and_then(|h| h.clickbait)
+        .map_or(String::new(), |p| format!(" · headline clickbait {p:.2}"))
 }
 
 fn unscored_why(r: &Report) -> &'static str {
@@ -261,10 +302,11 @@ pub fn terminal(r: &Report, opts: TerminalOptions) -> String {
     let _ = writeln!(o, "{} {}", paint("1", "unspin"), paint("1", name));
     let _ = writeln!(
         o,
-        "language {} · {} sentences · {} technique spans",
+        "language {} · {} sentences · {} technique spans{}",
         r.language.as_deref().unwrap_or("unknown"),
         r.sentences.len(),
-        r.techniques.len()
+        r.techniques.len(),
+        clickbait_note(r)
     );
     match (r.reliability.p_unreliable, r.reliability.label) {
         (Some(p), Some(l)) => {
@@ -370,6 +412,32 @@ pub fn terminal(r: &Report, opts: TerminalOptions) -> String {
         r.sentences.len()
     );
 
+    let _ = writeln!(o, "\n{}", rule("claims to check"));
+    let claims = top_claims(r, 8);
+    if claims.is_empty() {
+        let what = if r.sentences.iter().any(|s| s.checkworthiness.is_some()) {
+            "no sentence is likely check-worthy"
+        } else {
+            "not scored (this build has no check-worthiness model)"
+        };
+        let _ = writeln!(o, "{what}");
+    }
+    for i in claims {
+        let s = &r.sentences[i];
+        let kind = match s.attribution.kind {
+            SourceKind::None => paint("1;31", "no source"),
+            SourceKind::Vague => paint("33", "vague"),
+            SourceKind::Named => paint("32", "named"),
+        };
+        let _ = writeln!(
+            o,
+            "s{:<3} {:.2} {kind:<9} {}",
+            i + 1,
+            s.checkworthiness.unwrap_or(0.0),
+            quote_excerpt(&r.text, s.start, s.end, 90)
+        );
+    }
+
     let _ = writeln!(o, "\n{}", rule("spans"));
     for m in &marks {
         let _ = writeln!(
@@ -420,10 +488,11 @@ pub fn html(r: &Report) -> String {
     let _ = write!(o, "<header><h1>{}</h1><p class=\"meta\">", esc(title));
     let _ = write!(
         o,
-        "language {} · {} sentences · {} technique spans",
+        "language {} · {} sentences · {} technique spans{}",
         esc(r.language.as_deref().unwrap_or("unknown")),
         r.sentences.len(),
-        r.techniques.len()
+        r.techniques.len(),
+        esc(&clickbait_note(r))
     );
     let _ = write!(o, "</p>");
     match (r.reliability.p_unreliable, r.reliability.label) {
@@ -503,9 +572,35 @@ pub fn html(r: &Report) -> String {
     }
     o.push_str("</ol></section>\n");
 
+    o.push_str("<section><h2>Claims to check</h2>");
+    let claims = top_claims(r, 8);
+    if claims.is_empty() {
+        o.push_str("<p>No sentence is likely check-worthy.</p>");
+    } else {
+        o.push_str("<ol class=\"claims\">");
+        for i in claims {
+            let s = &r.sentences[i];
+            let _ = write!(
+                o,
+                "<li><span class=\"src-{}\">{}</span> <b>{:.2}</b> s{} — {}</li>",
+                source_name(s.attribution.kind),
+                match s.attribution.kind {
+                    SourceKind::None => "no source",
+                    SourceKind::Vague => "vague source",
+                    SourceKind::Named => "named source",
+                },
+                s.checkworthiness.unwrap_or(0.0),
+                i + 1,
+                esc(&quote_excerpt(&r.text, s.start, s.end, 200))
+            );
+        }
+        o.push_str("</ol>");
+    }
+    o.push_str("</section>\n");
+
     o.push_str(
         "<section><h2>Sentences</h2><table><thead><tr><th>#</th><th>sentence</th><th>source</th>\
-<th>hedge cues</th><th>check-worthiness</th></tr></thead><tbody>",
+<th>hedge cues</th><th>hedging</th><th>check-worthiness</th></tr></thead><tbody>",
     );
     for (i, s) in r.sentences.iter().enumerate() {
         let cues: Vec<String> = s.hedge_cues.iter().map(|c| esc(&c.text)).collect();
@@ -519,11 +614,12 @@ pub fn html(r: &Report) -> String {
         };
         let _ = write!(
             o,
-            "<tr><td>{}</td><td>{}</td><td class=\"src-{}\">{src}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td class=\"src-{}\">{src}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             i + 1,
             esc(&quote_excerpt(&r.text, s.start, s.end, 160)),
             source_name(s.attribution.kind),
             cues.join(", "),
+            s.hedging.map_or("—".to_string(), |c| format!("{c:.2}")),
             s.checkworthiness
                 .map_or("—".to_string(), |c| format!("{c:.2}"))
         );

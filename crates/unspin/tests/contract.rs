@@ -78,12 +78,17 @@ fn example_article_report_validates_and_slices_back() {
         .expect("the reliability model scores it");
     assert!((0.0..=1.0).contains(&p));
     assert!(r.reliability.label.is_some());
-    assert!(
-        r.sentences
-            .iter()
-            .all(|s| s.checkworthiness.is_none() && s.hedging.is_none())
-    );
-    assert_eq!(r.headline.as_ref().unwrap().clickbait, None);
+    let unit = |p: Option<f64>| p.is_some_and(|p| (0.0..=1.0).contains(&p));
+    assert!(unit(r.headline.as_ref().and_then(|h| h.clickbait)));
+    for s in &r.sentences {
+        assert!(unit(s.checkworthiness) && unit(s.hedging));
+    }
+    // With a listed site the report carries the source prior, and still validates.
+    let listed =
+        Document::from_text(EXAMPLE).with_url(Some("https://21stcenturywire.com/x".into()));
+    let r = analyzer().analyze(&listed);
+    assert!(r.reliability.source_prior.is_some());
+    assert_valid(&r);
     let names: Vec<&str> = r.models.iter().map(|m| m.name.as_str()).collect();
     assert_eq!(
         names,
@@ -91,7 +96,8 @@ fn example_article_report_validates_and_slices_back() {
             "hedging-rules",
             "attribution-rules",
             "techniques",
-            "reliability"
+            "reliability",
+            "sentences"
         ]
     );
     assert_eq!(r.models[2].kind, "trained");

@@ -47,6 +47,9 @@ pub enum HedgeKind {
     Conditional,
     /// A marker that distances the writer from a claim ("allegedly", "reportedly", "it appears").
     Distancing,
+    /// A word the hedging model weighs as a hedge ("some", "considered"), marked only in a
+    /// sentence it calls hedged; the reliability signals count the lexicon cues only.
+    Learned,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,3 +5,4 @@ pub mod metrics;
 pub mod protocols;
 pub mod ptc;
 pub mod ranking;
+pub mod sentences;

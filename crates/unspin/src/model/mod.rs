@@ -4,6 +4,7 @@
 pub mod format;
 pub mod linear;
 pub mod reliability;
+pub mod sentence;
 pub mod sources;
 pub mod techniques;
 
@@ -31,6 +32,20 @@ pub fn embedded_reliability() -> Result<Option<reliability::ReliabilityModel>> {
         return Ok(None);
     }
     let m: reliability::ReliabilityModel = format::decode(RELIABILITY)?;
+    m.check()?;
+    Ok(Some(m))
+}
+
+/// The sentence models trained by `unspin train sentences`, embedded at build time (empty while
+/// bootstrapping; a test guards that they ship).
+const SENTENCES: &[u8] = include_bytes!("../../models/sentences.bin");
+
+/// The embedded sentence models, or `None` when the build carries none.
+pub fn embedded_sentences() -> Result<Option<sentence::SentenceModels>> {
+    if SENTENCES.is_empty() {
+        return Ok(None);
+    }
+    let m: sentence::SentenceModels = format::decode(SENTENCES)?;
     m.check()?;
     Ok(Some(m))
 }

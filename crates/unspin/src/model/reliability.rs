@@ -300,6 +300,8 @@ pub fn signals(report: &Report, a: &Analyzed<'_>, lex: &Lexicons, skip: &[bool])
                 crate::detect::HedgeKind::Conditional => "conditional_framing",
                 crate::detect::HedgeKind::Distancing => "distancing",
                 crate::detect::HedgeKind::Lexical => "hedging",
+                // The signal is defined over the lexicon cues the model was trained with.
+                crate::detect::HedgeKind::Learned => continue,
             };
             spans[slot(name)].push([c.start, c.end]);
         }

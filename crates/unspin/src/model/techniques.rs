@@ -363,22 +363,14 @@ fn shape(s: &str) -> &'static str {
 /// Feature extraction shared by training and prediction.
 pub struct Featurizer {
     lex: Arc<Lexicons>,
-    hedge_words: rustc_hash::FxHashSet<String>,
     families: HashMap<&'static str, u16>,
     settings: FeatureSettings,
 }
 
 impl Featurizer {
     pub fn new(lex: Arc<Lexicons>, settings: FeatureSettings) -> Featurizer {
-        let hedge_words = lex
-            .hedges
-            .iter()
-            .filter(|h| !h.contains(' '))
-            .cloned()
-            .collect();
         Featurizer {
             lex,
-            hedge_words,
             families: {
                 let mut m: HashMap<&'static str, u16> = HashMap::default();
                 for (k, (_, list)) in FAMILIES.iter().enumerate() {
@@ -408,7 +400,7 @@ impl Featurizer {
                 strong,
                 bias,
                 valence: self.lex.valence(norm).unwrap_or(0.0),
-                hedge: self.hedge_words.contains(norm),
+                hedge: self.lex.is_hedge_word(norm),
                 report: self.lex.is_report_verb(norm),
                 family: self.families.get(norm).copied().unwrap_or(0),
                 hash: linear::hash(norm),

@@ -1,0 +1,323 @@
+//! Protocols of the sentence models (clickbait, hedging, check-worthiness): cross-validation with
+//! each task's community metric, and the training run that produces the shipped models.
+//!
+//! Every choice a model makes (learning rate, Platt scaling, threshold) is fitted inside the
+//! training folds, so the cross-validated numbers are from models that never saw their test fold.
+
+use super::metrics::{self, Binary};
+use super::protocols::{group_kfold, locate};
+use super::ranking::{self, RankingScore};
+use crate::analyze::Analyzer;
+use crate::data::sentences::{self, Claim, Labelled};
+use crate::error::Result;
+use crate::ingest::Document;
+use crate::lexicon::Lexicons;
+use crate::model::sentence::{self, RuleCues, SentenceModel, SentenceModels, Task};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The learning rates tried (by inner 3-fold ROC-AUC on the training part); 5 epochs each.
+pub const LEARNING_RATES: [f32; 3] = [0.3, 1.0, 3.0];
+pub const EPOCHS: usize = 5;
+/// Outer folds of every protocol.
+pub const FOLDS: usize = 5;
+
+/// The labelled sets, with each text's features computed once.
+pub struct SentenceData {
+    pub clickbait: Vec<(Vec<u32>, bool)>,
+    pub hedging: Vec<(Vec<u32>, bool)>,
+    /// CLEF 2019 lines and their features (check-worthiness task).
+    pub clef: Vec<(Claim, Vec<u32>)>,
+    pub claimbuster: Vec<(Claim, Vec<u32>)>,
+    /// SHA-256 of the files, per task.
+    pub sha256: BTreeMap<Task, String>,
+}
+
+/// The features of a training text, with the cues the rule detectors find in it (through a
+/// rules-only analyzer, as at analysis time the rules run before the sentence models).
+fn text_features(task: Task, text: &str, lex: &Lexicons, rules: &Analyzer) -> Vec<u32> {
+    let report = rules.analyze(&Document::from_text(text));
+    let cues = RuleCues::of(&report.sentences);
+    sentence::text_features(task, text, lex, &cues)
+}
+
+fn labelled(
+    task: Task,
+    rows: Vec<Labelled>,
+    lex: &Lexicons,
+    rules: &Analyzer,
+) -> Vec<(Vec<u32>, bool)> {
+    rows.into_iter()
+        .map(|r| (text_features(task, &r.text, lex, rules), r.label))
+        .collect()
+}
+
+fn claims(rows: Vec<Claim>, lex: &Lexicons, rules: &Analyzer) -> Vec<(Claim, Vec<u32>)> {
+    rows.into_iter()
+        .map(|c| {
+            let f = text_features(Task::Checkworthy, &c.text, lex, rules);
+            (c, f)
+        })
+        .collect()
+}
+
+/// Loads the clickbait, hedging and check-worthiness sets under the shared data root.
+pub fn sentence_data(data_root: &Path, lex: &Lexicons) -> Result<SentenceData> {
+    let cb_dir = locate(data_root, "clickbait", "clickbait.txt")?;
+    let hedge_dir = locate(data_root, "hedging", "wiki_weasel_train.csv")?;
+    let cw_dir = locate(data_root, "checkworthy", "clef2019_train.csv")?;
+    let sha = |paths: &[std::path::PathBuf]| -> Result<String> {
+        let mut all = String::new();
+        for p in paths {
+            all.push_str(&crate::data::file_sha256(p)?);
+        }
+        use sha2::{Digest, Sha256};
+        Ok(Sha256::digest(all.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect())
+    };
+    let rules = Analyzer::with_technique_model(None)?.with_reliability_stage(false);
+    let rules = &rules;
+    let mut sha256 = BTreeMap::new();
+    sha256.insert(
+        Task::Clickbait,
+        sha(&[
+            cb_dir.join("clickbait.txt"),
+            cb_dir.join("non_clickbait.txt"),
+        ])?,
+    );
+    sha256.insert(
+        Task::Hedging,
+        sha(&[hedge_dir.join("wiki_weasel_train.csv")])?,
+    );
+    sha256.insert(
+        Task::Checkworthy,
+        sha(&[
+            cw_dir.join("clef2019_train.csv"),
+            cw_dir.join("claimbuster_kfold_25ncs.csv"),
+        ])?,
+    );
+    Ok(SentenceData {
+        clickbait: labelled(Task::Clickbait, sentences::clickbait(&cb_dir)?, lex, rules),
+        hedging: labelled(
+            Task::Hedging,
+            sentences::weasel(&hedge_dir.join("wiki_weasel_train.csv"))?,
+            lex,
+            rules,
+        ),
+        clef: claims(
+            sentences::clef2019(&cw_dir.join("clef2019_train.csv"))?,
+            lex,
+            rules,
+        ),
+        claimbuster: claims(
+            sentences::claimbuster(&cw_dir.join("claimbuster_kfold_25ncs.csv"))?,
+            lex,
+            rules,
+        ),
+        sha256,
+    })
+}
+
+/// Fits one model, choosing the learning rate by inner 3-fold ROC-AUC.
+pub fn fit_model(task: Task, data: &[(Vec<u32>, bool)], sha256: String) -> SentenceModel {
+    let folds = sentence::position_folds(data.len(), 3);
+    let gold: Vec<bool> = data.iter().map(|d| d.1).collect();
+    let lr = LEARNING_RATES
+        .iter()
+        .copied()
+        .map(|lr| {
+            let oof = sentence::out_of_fold(data, &folds, 3, EPOCHS, lr);
+            let s: Vec<f64> = oof.iter().map(|x| f64::from(*x)).collect();
+            (metrics::roc_auc(&gold, &s).unwrap_or(0.0), lr)
+        })
+        .fold((f64::MIN, LEARNING_RATES[0]), |best, x| {
+            if x.0 > best.0 { x } else { best }
+        })
+        .1;
+    sentence::fit(task, data, EPOCHS, lr, sha256)
+}
+
+/// Cross-validated metrics of one protocol.
+#[derive(Debug, Clone, Serialize)]
+pub struct SentenceEval {
+    pub task: Task,
+    pub protocol: String,
+    pub examples: usize,
+    pub positives: usize,
+    /// Calibrated out-of-fold probabilities, labelled at each fold model's own threshold.
+    pub metrics: Binary,
+    /// CLEF 2019 ranking metrics (check-worthiness only).
+    pub ranking: Option<RankingScore>,
+}
+
+/// Out-of-fold calibrated probabilities and labels (at each fold's threshold) of `test_of`
+/// folds, training on the other folds plus `extra` (always training data).
+fn cross_validate(
+    task: Task,
+    data: &[(Vec<u32>, bool)],
+    fold_of: &[usize],
+    extra: &[(Vec<u32>, bool)],
+) -> (Vec<f64>, Vec<bool>) {
+    let mut probs = vec![0.0; data.len()];
+    let mut labels = vec![false; data.len()];
+    for f in 0..FOLDS {
+        let mut train: Vec<(Vec<u32>, bool)> = data
+            .iter()
+            .zip(fold_of)
+            .filter(|(_, g)| **g != f)
+            .map(|(d, _)| d.clone())
+            .collect();
+        train.extend_from_slice(extra);
+        let m = fit_model(task, &train, String::new());
+        for (i, d) in data.iter().enumerate() {
+            if fold_of[i] == f {
+                probs[i] = m.probability(&d.0);
+                labels[i] = probs[i] >= m.threshold;
+            }
+        }
+    }
+    (probs, labels)
+}
+
+fn binary_eval(
+    task: Task,
+    protocol: String,
+    data: &[(Vec<u32>, bool)],
+    probs: &[f64],
+    labels: &[bool],
+) -> SentenceEval {
+    let gold: Vec<bool> = data.iter().map(|d| d.1).collect();
+    // Each fold has its own threshold: score the labels as 0/1 "probabilities" at 0.5 for the
+    // label metrics, and the probabilities for AUC, Brier and ECE.
+    let as_scores: Vec<f64> = labels.iter().map(|l| f64::from(u8::from(*l))).collect();
+    let mut m = metrics::binary(&gold, &as_scores, 0.5, false);
+    let p = metrics::binary(&gold, probs, 0.5, true);
+    m.roc_auc = p.roc_auc;
+    m.pr_auc = p.pr_auc;
+    m.brier = p.brier;
+    m.ece = p.ece;
+    SentenceEval {
+        task,
+        protocol,
+        examples: data.len(),
+        positives: gold.iter().filter(|g| **g).count(),
+        metrics: m,
+        ranking: None,
+    }
+}
+
+/// Every protocol: clickbait and hedging by 5 position folds; check-worthiness by CLEF 2019
+/// debates (5 folds grouped by debate, ClaimBuster always in training; MAP over the test
+/// debates) and by ClaimBuster (5 position folds, CLEF always in training; F1 of the
+/// check-worthy class).
+pub fn evaluate(d: &SentenceData) -> Vec<SentenceEval> {
+    let mut out = Vec::new();
+    for (task, data) in [(Task::Clickbait, &d.clickbait), (Task::Hedging, &d.hedging)] {
+        let folds = sentence::position_folds(data.len(), FOLDS);
+        let (p, l) = cross_validate(task, data, &folds, &[]);
+        out.push(binary_eval(
+            task,
+            format!("{FOLDS}-fold cross-validation (folds by position after a fixed shuffle)"),
+            data,
+            &p,
+            &l,
+        ));
+    }
+    let pairs = |rows: &[(Claim, Vec<u32>)]| -> Vec<(Vec<u32>, bool)> {
+        rows.iter()
+            .map(|(c, f)| (f.clone(), c.checkworthy))
+            .collect()
+    };
+    let (clef, cb) = (pairs(&d.clef), pairs(&d.claimbuster));
+    let debates: Vec<String> = d
+        .clef
+        .iter()
+        .map(|(c, _)| c.debate.clone().unwrap_or_default())
+        .collect();
+    let folds = group_kfold(&debates, FOLDS);
+    let (p, l) = cross_validate(Task::Checkworthy, &clef, &folds, &cb);
+    let mut by_debate: BTreeMap<String, (Vec<bool>, Vec<f64>)> = BTreeMap::new();
+    for (((c, _), prob), debate) in d.clef.iter().zip(&p).zip(&debates) {
+        let e = by_debate.entry(debate.clone()).or_default();
+        e.0.push(c.checkworthy);
+        e.1.push(*prob);
+    }
+    let mut e = binary_eval(
+        Task::Checkworthy,
+        format!(
+            "CLEF CheckThat! 2019 task 1: {FOLDS} folds grouped by debate ({} debates), ClaimBuster always in training; MAP over the held-out debates",
+            by_debate.len()
+        ),
+        &clef,
+        &p,
+        &l,
+    );
+    e.ranking = Some(ranking::score(&by_debate));
+    out.push(e);
+    let folds = sentence::position_folds(cb.len(), FOLDS);
+    let (p, l) = cross_validate(Task::Checkworthy, &cb, &folds, &clef);
+    out.push(binary_eval(
+        Task::Checkworthy,
+        format!(
+            "ClaimBuster ground truth: {FOLDS}-fold cross-validation, CLEF 2019 always in training; F1 of the check-worthy class"
+        ),
+        &cb,
+        &p,
+        &l,
+    ));
+    out
+}
+
+/// The shipped models: each trained on all of its data (check-worthiness on CLEF 2019 and
+/// ClaimBuster together).
+pub fn train(d: &SentenceData) -> SentenceModels {
+    let mut cw: Vec<(Vec<u32>, bool)> = d
+        .clef
+        .iter()
+        .chain(&d.claimbuster)
+        .map(|(c, f)| (f.clone(), c.checkworthy))
+        .collect();
+    cw.shrink_to_fit();
+    SentenceModels {
+        name: "sentences".into(),
+        version: "1".into(),
+        clickbait: fit_model(
+            Task::Clickbait,
+            &d.clickbait,
+            d.sha256[&Task::Clickbait].clone(),
+        ),
+        hedging: fit_model(Task::Hedging, &d.hedging, d.sha256[&Task::Hedging].clone()),
+        checkworthy: fit_model(Task::Checkworthy, &cw, d.sha256[&Task::Checkworthy].clone()),
+    }
+}
+
+impl SentenceEval {
+    /// The protocol's headline number and its name (`clickbait.accuracy`, …), as gated in CI
+    /// and stored in the model.
+    pub fn headline(&self) -> (&'static str, f64) {
+        let m = &self.metrics;
+        match (self.task, &self.ranking) {
+            (Task::Clickbait, _) => ("clickbait.accuracy", m.accuracy),
+            (Task::Hedging, _) => ("hedging.f1_uncertain", m.per_class[1].f1),
+            (Task::Checkworthy, Some(r)) => ("checkworthy.clef2019_map", r.map),
+            (Task::Checkworthy, None) => ("checkworthy.claimbuster_f1", m.per_class[1].f1),
+        }
+    }
+}
+
+/// Stores each protocol's headline number in the model it describes (`cv.<name>`).
+pub fn record_metrics(models: &mut SentenceModels, evals: &[SentenceEval]) {
+    for e in evals {
+        let (name, v) = e.headline();
+        let model = match e.task {
+            Task::Clickbait => &mut models.clickbait,
+            Task::Hedging => &mut models.hedging,
+            Task::Checkworthy => &mut models.checkworthy,
+        };
+        let short = name.split_once('.').map_or(name, |(_, s)| s);
+        model.metrics.insert(format!("cv.{short}"), v);
+    }
+}
