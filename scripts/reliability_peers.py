@@ -217,7 +217,7 @@ def main():
     with open(args.pool) as f:
         pool = [json.loads(line) for line in f]
     rows = [
-        ("unspin (31 document signals + word profile, logistic regression, Platt)", unspin_row(args.unspin, args.data, args.pool)),
+        ("unspin (32 document signals + word profile, logistic regression, Platt)", unspin_row(args.unspin, args.data, args.pool)),
         (Tfidf.name, protocol(Tfidf, pool)),
         (FastText.name, protocol(FastText, pool)),
     ]

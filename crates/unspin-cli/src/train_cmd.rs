@@ -109,7 +109,9 @@ pub fn run(args: TrainArgs) -> Result<u8> {
             let hash = protocols::dataset_version(&root, ".")?.sha256;
             // The signals need the technique model, not the reliability model being replaced
             // (which may be stale after a signal change).
-            let analyzer = Analyzer::with_technique_model(unspin::model::embedded_techniques()?)?;
+            // The sentence models feed the unsupported-claims signal.
+            let analyzer = Analyzer::with_technique_model(unspin::model::embedded_techniques()?)?
+                .with_sentence_models(unspin::model::embedded_sentences()?);
             let d = protocols::reliability_data(&analyzer, &data)?;
             let (model, with, without) = protocols::train_reliability(&d, folds, hash)?;
             let show = |e: &protocols::ReliabilityEval| {

@@ -188,10 +188,8 @@ fn quote_excerpt(text: &str, start: usize, end: usize, max: usize) -> String {
 }
 
 /// "2.00 per 100 words, typical 0.58": the signal's rate beside an average training article's.
-/// Probability at or above which a sentence is listed among the claims to check.
-pub const CLAIM_THRESHOLD: f64 = 0.25;
-
-/// The sentences worth checking first: check-worthy ones (probability ≥ [`CLAIM_THRESHOLD`]),
+/// The sentences worth checking first: check-worthy ones (probability ≥
+/// [`CLAIM_THRESHOLD`](crate::model::sentence::CLAIM_THRESHOLD)),
 /// those with no source before vague ones before named ones, each group by probability; at most
 /// `n`. Indices into `report.sentences`.
 pub fn top_claims(r: &Report, n: usize) -> Vec<usize> {
@@ -201,7 +199,7 @@ pub fn top_claims(r: &Report, n: usize) -> Vec<usize> {
         .enumerate()
         .filter_map(|(i, s)| {
             s.checkworthiness
-                .filter(|p| *p >= CLAIM_THRESHOLD)
+                .filter(|p| *p >= crate::model::sentence::CLAIM_THRESHOLD)
                 .map(|p| (i, p))
         })
         .collect();

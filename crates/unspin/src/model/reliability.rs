@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 /// Bumped when a signal is added, removed or computed differently.
-pub const FEATURE_SET: u32 = 4;
+pub const FEATURE_SET: u32 = 5;
 
 /// The signals, in model order: name and what a reader is told.
 pub const SIGNALS: &[(&str, &str)] = &[
@@ -63,6 +63,10 @@ pub const SIGNALS: &[(&str, &str)] = &[
     ("first_person", "first-person words (I, we, our)"),
     ("second_person", "second-person words (you, your)"),
     ("long_sentences", "long sentences (over 35 words)"),
+    (
+        "unsupported_claims",
+        "check-worthy claims with no source (check-worthiness ≥ 0.25, no attribution)",
+    ),
     ("headline_punctuation", "a headline with ! or ?"),
     ("headline_caps", "capitalised words in the headline"),
 ];
@@ -151,7 +155,7 @@ pub fn word_signal(m: &super::linear::Linear, a: &Analyzed<'_>, skip: &[bool]) -
 pub fn unit(signal: &str) -> RateUnit {
     match signal {
         "vague_attribution" | "named_attribution" | "direct_quotes" | "long_sentences"
-        | "exclamations" | "questions" => RateUnit::PerSentence,
+        | "unsupported_claims" | "exclamations" | "questions" => RateUnit::PerSentence,
         "headline_punctuation" | "headline_caps" => RateUnit::Headline,
         WORD_PROFILE => RateUnit::Score,
         _ => RateUnit::Per100Words,
@@ -290,6 +294,7 @@ pub fn signals(report: &Report, a: &Analyzed<'_>, lex: &Lexicons, skip: &[bool])
     let facts = lex.token_facts(a);
     let (mut words, mut sentences, mut long_words) = (0usize, 0usize, Vec::new());
     let (mut vague, mut named, mut quotes) = (Vec::new(), Vec::new(), Vec::new());
+    let mut unsupported = Vec::new();
     for (i, s) in report.sentences.iter().enumerate() {
         if skip.get(i).copied().unwrap_or(true) {
             continue;
@@ -315,6 +320,12 @@ pub fn signals(report: &Report, a: &Analyzed<'_>, lex: &Lexicons, skip: &[bool])
         }
         if at.quote {
             quotes.push([s.start, s.end]);
+        }
+        if at.kind == crate::detect::SourceKind::None
+            && s.checkworthiness
+                .is_some_and(|p| p >= super::sentence::CLAIM_THRESHOLD)
+        {
+            unsupported.push([s.start, s.end]);
         }
         let sent = &a.sentences[i];
         // Skip a dateline's capitals ("WASHINGTON (Reuters) —") at the start of the sentence.
@@ -375,6 +386,7 @@ pub fn signals(report: &Report, a: &Analyzed<'_>, lex: &Lexicons, skip: &[bool])
     spans[slot("named_attribution")] = named;
     spans[slot("direct_quotes")] = quotes;
     spans[slot("long_sentences")] = long_words;
+    spans[slot("unsupported_claims")] = unsupported;
 
     let per_100_words = 100.0 / words.max(1) as f64;
     let per_sentence = 1.0 / sentences.max(1) as f64;

@@ -150,6 +150,11 @@ impl RuleCues {
     }
 }
 
+/// Check-worthiness at or above which a sentence counts as a claim to check (in the report's
+/// list, and as an unsupported claim when it has no source): about the F1-optimal threshold of
+/// the check-worthiness model on out-of-fold predictions.
+pub const CLAIM_THRESHOLD: f64 = 0.25;
+
 /// A word whose hedging weight is at least this is marked as a learned cue (the strongest words
 /// — "many", "some", "considered", "several", "generally", "widely", "believed", "most" — weigh
 /// 2.5 to 7.6; below that, function words start to appear).
