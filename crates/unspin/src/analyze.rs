@@ -316,12 +316,7 @@ fn reliability_section(
         })
         .collect();
     match &scored {
-        Some(_) => reasons.sort_by(|x, y| {
-            y.contribution
-                .unwrap_or(0.0)
-                .total_cmp(&x.contribution.unwrap_or(0.0))
-                .then_with(|| x.signal.cmp(&y.signal))
-        }),
+        Some(_) => rank_reasons(&mut reasons),
         None => reasons.sort_by(|x, y| y.count.cmp(&x.count).then_with(|| x.signal.cmp(&y.signal))),
     }
     let p = scored.as_ref().map(|(_, sc)| sc.p_unreliable);
@@ -340,10 +335,10 @@ fn score_sentences(report: &mut Report, a: &Analyzed<'_>, m: &SentenceModels, le
     for (i, s) in report.sentences.iter_mut().enumerate() {
         let cues = RuleCues::of([&*s]);
         let range = a.sentences[i].tokens.clone();
-        let cw = sentence::features(Task::Checkworthy, a, range.clone(), facts, lex, &cues);
-        s.checkworthiness = Some(m.checkworthy.probability(&cw));
-        let hf = sentence::features(Task::Hedging, a, range.clone(), facts, lex, &cues);
-        let p = m.hedging.probability(&hf);
+        // Both sentence tasks read the same features (only a headline adds one), so one pass.
+        let f = sentence::features(Task::Checkworthy, a, range.clone(), facts, lex, &cues);
+        s.checkworthiness = Some(m.checkworthy.probability(&f));
+        let p = m.hedging.probability(&f);
         s.hedging = Some(p);
         if p >= m.hedging.threshold {
             // Words the model weighs as hedges that no lexicon cue covers yet.
@@ -420,12 +415,7 @@ fn apply_source_prior(report: &mut Report, doc: &Document, model: Option<&Reliab
         unit: RateUnit::Listing,
         typical: None,
     });
-    rel.reasons.sort_by(|x, y| {
-        y.contribution
-            .unwrap_or(0.0)
-            .total_cmp(&x.contribution.unwrap_or(0.0))
-            .then_with(|| x.signal.cmp(&y.signal))
-    });
+    rank_reasons(&mut rel.reasons);
     rel.source_prior = Some(SourcePriorReport {
         domain: listing.domain.clone(),
         list: list.to_string(),
@@ -433,6 +423,16 @@ fn apply_source_prior(report: &mut Report, doc: &Document, model: Option<&Reliab
         shift,
         training_articles: n,
         p_unreliable_text: p_text,
+    });
+}
+
+/// Strongest push toward "unreliable" first; ties by signal name, so the order is stable.
+fn rank_reasons(reasons: &mut [Reason]) {
+    reasons.sort_by(|x, y| {
+        y.contribution
+            .unwrap_or(0.0)
+            .total_cmp(&x.contribution.unwrap_or(0.0))
+            .then_with(|| x.signal.cmp(&y.signal))
     });
 }
 

@@ -274,13 +274,12 @@ pub fn evaluate(d: &SentenceData) -> Vec<SentenceEval> {
 /// The shipped models: each trained on all of its data (check-worthiness on CLEF 2019 and
 /// ClaimBuster together).
 pub fn train(d: &SentenceData) -> SentenceModels {
-    let mut cw: Vec<(Vec<u32>, bool)> = d
+    let cw: Vec<(Vec<u32>, bool)> = d
         .clef
         .iter()
         .chain(&d.claimbuster)
         .map(|(c, f)| (f.clone(), c.checkworthy))
         .collect();
-    cw.shrink_to_fit();
     SentenceModels {
         name: "sentences".into(),
         version: "1".into(),

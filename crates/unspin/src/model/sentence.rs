@@ -98,10 +98,7 @@ impl SentenceModels {
 impl SentenceModel {
     /// The raw score of a feature list.
     pub fn score(&self, feats: &[u32]) -> f32 {
-        let mut s = Vec::with_capacity(1);
-        self.linear.scores(feats, &mut s);
-        let b = self.linear.bias[0];
-        b + (s[0] - b) * value(feats)
+        raw_score(&self.linear, feats)
     }
 
     pub fn probability(&self, feats: &[u32]) -> f64 {
