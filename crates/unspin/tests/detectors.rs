@@ -351,21 +351,35 @@ fn trained_technique_spans_are_calibrated_and_explained() {
     }
 }
 
-/// The hand-written attribution fixture (`fixtures/attribution.tsv`, ≥ 150 sentences with
-/// passive "it was reported", nested quotes, "according to", pronoun sources and must-not-fire
-/// look-alikes) stays at or above the accuracy the rules reach today.
+/// The hand-written attribution fixtures stay at or above the accuracy the rules reach today:
+/// `attribution.tsv` (≥ 150 sentences with passive "it was reported", nested quotes, "according
+/// to", pronoun sources and must-not-fire look-alikes; the rules were shaped on it) and
+/// `attribution-unseen.tsv` (written after the rules last changed, never used to change them).
 #[test]
 fn attribution_fixture_accuracy() {
-    // Today's accuracy (130 of 153 = 0.850; the issue asks for 0.90): raise it as the rules improve.
-    const ATTRIBUTION_FLOOR: f64 = 0.845;
-    let rows = unspin::eval::attribution::parse(include_str!("../../../fixtures/attribution.tsv"))
-        .expect("fixture parses");
-    assert!(rows.len() >= 150);
-    let e = unspin::eval::attribution::evaluate(&unspin::Analyzer::new(), &rows);
-    eprintln!("accuracy {:.3}\n{}", e.accuracy, e.errors.join("\n"));
-    assert!(
-        e.accuracy >= ATTRIBUTION_FLOOR,
-        "accuracy {:.3}",
-        e.accuracy
-    );
+    // Today: 151 of 153 (0.987) and 56 of 60 (0.933); the issue asks for 0.90. Raise, never lower.
+    for (file, tsv, floor, min_rows) in [
+        (
+            "attribution.tsv",
+            include_str!("../../../fixtures/attribution.tsv"),
+            0.98,
+            150,
+        ),
+        (
+            "attribution-unseen.tsv",
+            include_str!("../../../fixtures/attribution-unseen.tsv"),
+            0.93,
+            60,
+        ),
+    ] {
+        let rows = unspin::eval::attribution::parse(tsv).expect("fixture parses");
+        assert!(rows.len() >= min_rows, "{file}: {} rows", rows.len());
+        let e = unspin::eval::attribution::evaluate(&unspin::Analyzer::new(), &rows);
+        assert!(
+            e.accuracy >= floor,
+            "{file}: accuracy {:.3} < {floor}\n{}",
+            e.accuracy,
+            e.errors.join("\n")
+        );
+    }
 }

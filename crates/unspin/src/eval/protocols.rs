@@ -494,12 +494,18 @@ fn fit_source_prior(
 /// The deletion test of the reasons' faithfulness.
 #[derive(Debug, Clone, Serialize)]
 pub struct Faithfulness {
-    /// Articles the model calls unreliable (p ≥ 0.5) that have reasons with spans.
+    /// Articles the model calls unreliable (p ≥ 0.5) that have reasons with spans and can be
+    /// scored again after the deletion.
     pub articles: usize,
+    /// Articles left with too few words to score (under the model's minimum) once the spans
+    /// were deleted: their evidence was nearly the whole text. Not in `articles`.
+    pub unscorable: usize,
     /// How many of them score lower once the spans of their top three reasons are deleted.
     pub fell: usize,
     pub share: f64,
     pub mean_drop: f64,
+    /// For the articles that did not fall: how often each signal was among the deleted reasons.
+    pub unfaithful_signals: std::collections::BTreeMap<String, usize>,
 }
 
 /// For each pool article the analyzer's model calls unreliable, deletes from the text the spans
@@ -507,14 +513,15 @@ pub struct Faithfulness {
 /// contribution) and scores it again; `None` without a reliability model.
 pub fn deletion_test(analyzer: &Analyzer, data: &ReliabilityData) -> Option<Faithfulness> {
     let model = analyzer.reliability_model()?;
-    let (mut articles, mut fell, mut drop) = (0usize, 0usize, 0.0f64);
+    let (mut articles, mut fell, mut drop, mut unscorable) = (0usize, 0usize, 0.0f64, 0usize);
+    let mut unfaithful_signals = std::collections::BTreeMap::new();
     for a in &data.pool {
         let doc = article_document(a);
         let r = analyzer.analyze(&doc);
         let Some(p) = r.reliability.p_unreliable.filter(|p| *p >= 0.5) else {
             continue;
         };
-        let mut cut: Vec<[usize; 2]> = r
+        let chosen: Vec<_> = r
             .reliability
             .reasons
             .iter()
@@ -529,6 +536,9 @@ pub fn deletion_test(analyzer: &Analyzer, data: &ReliabilityData) -> Option<Fait
                 w > 0.0 && x.contribution.is_some_and(|c| c > 0.0) && !x.spans.is_empty()
             })
             .take(3)
+            .collect();
+        let mut cut: Vec<[usize; 2]> = chosen
+            .iter()
             .flat_map(|x| x.spans.iter().copied())
             .collect();
         if cut.is_empty() {
@@ -548,9 +558,19 @@ pub fn deletion_test(analyzer: &Analyzer, data: &ReliabilityData) -> Option<Fait
         }
         let mut d2 = doc.clone();
         d2.text = text;
-        let p2 = analyzer.analyze(&d2).reliability.p_unreliable.unwrap_or(p);
+        // With the evidence gone an article can fall under the model's minimum length and get
+        // no probability at all; "did it fall" has no answer there, so it is counted apart.
+        let Some(p2) = analyzer.analyze(&d2).reliability.p_unreliable else {
+            unscorable += 1;
+            continue;
+        };
         articles += 1;
         fell += usize::from(p2 < p);
+        if p2 >= p {
+            for x in &chosen {
+                *unfaithful_signals.entry(x.signal.clone()).or_insert(0) += 1;
+            }
+        }
         drop += p - p2;
     }
     Some(Faithfulness {
@@ -558,6 +578,8 @@ pub fn deletion_test(analyzer: &Analyzer, data: &ReliabilityData) -> Option<Fait
         fell,
         share: fell as f64 / articles.max(1) as f64,
         mean_drop: drop / articles.max(1) as f64,
+        unfaithful_signals,
+        unscorable,
     })
 }
 
