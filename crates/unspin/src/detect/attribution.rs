@@ -505,34 +505,14 @@ impl AttributionDetector {
                 }
                 continue;
             }
-            let mut k = j;
-            while k > 0 && j - k < 7 {
-                let p = &toks[k - 1];
-                if p.kind == TokenKind::Punct && !matches!(p.norm.as_str(), "-" | "'s" | ".") {
-                    break;
-                }
-                if SUBJECT_STOPS.contains(&p.norm.as_str()) {
-                    break;
-                }
-                k -= 1;
-            }
+            let mut k = subject_start(toks, j);
             // "Maria Lopez, a nurse at the clinic, told reporters": skip the apposition back to
             // the subject before it.
             if k == j
                 && let Some(open) = apposition_start(toks, j)
             {
                 j = open;
-                k = j;
-                while k > 0 && j - k < 7 {
-                    let p = &toks[k - 1];
-                    if p.kind == TokenKind::Punct && !matches!(p.norm.as_str(), "-" | "'s" | ".") {
-                        break;
-                    }
-                    if SUBJECT_STOPS.contains(&p.norm.as_str()) {
-                        break;
-                    }
-                    k -= 1;
-                }
+                k = subject_start(toks, j);
             }
             // "the people it claims to serve": a pronoun right before the verb is the subject,
             // and what precedes it belongs to another clause.
@@ -607,6 +587,23 @@ impl AttributionDetector {
         let prev = toks[i - 1].norm.as_str();
         !DETERMINERS.contains(&prev) && !prev.ends_with("'s")
     }
+}
+
+/// Where the subject ending before token `j` starts: back over at most seven words, stopping
+/// at punctuation or a clause word. Equal to `j` when there is none.
+fn subject_start(toks: &[Token], j: usize) -> usize {
+    let mut k = j;
+    while k > 0 && j - k < 7 {
+        let p = &toks[k - 1];
+        if p.kind == TokenKind::Punct && !matches!(p.norm.as_str(), "-" | "'s" | ".") {
+            break;
+        }
+        if SUBJECT_STOPS.contains(&p.norm.as_str()) {
+            break;
+        }
+        k -= 1;
+    }
+    k
 }
 
 /// Where an apposition ending just before `j` opens: `j - 1` is a comma, and the words back to
