@@ -271,6 +271,67 @@ pub fn evaluate(d: &SentenceData) -> Vec<SentenceEval> {
     out
 }
 
+/// One row of the folds export: a text with its label and outer fold, so a peer system
+/// (`scripts/sentence_peers.py`) runs exactly the protocols of [`evaluate`].
+#[derive(Debug, Clone, Serialize)]
+pub struct FoldRow {
+    /// `clickbait`, `hedging`, `clef2019` (folds by debate, ClaimBuster always in training) or
+    /// `claimbuster` (folds by position, CLEF always in training).
+    pub protocol: &'static str,
+    pub text: String,
+    pub label: bool,
+    pub fold: usize,
+    pub debate: Option<String>,
+}
+
+/// The texts of every protocol with the outer folds [`evaluate`] uses. They hold the data's
+/// texts: written under `target/`, never into the repository.
+pub fn export_folds(data_root: &Path) -> Result<Vec<FoldRow>> {
+    let cb_dir = locate(data_root, "clickbait", "clickbait.txt")?;
+    let hedge_dir = locate(data_root, "hedging", "wiki_weasel_train.csv")?;
+    let cw_dir = locate(data_root, "checkworthy", "clef2019_train.csv")?;
+    let mut out = Vec::new();
+    for (protocol, rows) in [
+        ("clickbait", sentences::clickbait(&cb_dir)?),
+        (
+            "hedging",
+            sentences::weasel(&hedge_dir.join("wiki_weasel_train.csv"))?,
+        ),
+    ] {
+        let folds = sentence::position_folds(rows.len(), FOLDS);
+        out.extend(rows.into_iter().zip(folds).map(|(r, fold)| FoldRow {
+            protocol,
+            text: r.text,
+            label: r.label,
+            fold,
+            debate: None,
+        }));
+    }
+    let clef = sentences::clef2019(&cw_dir.join("clef2019_train.csv"))?;
+    let debates: Vec<String> = clef
+        .iter()
+        .map(|c| c.debate.clone().unwrap_or_default())
+        .collect();
+    let folds = group_kfold(&debates, FOLDS);
+    out.extend(clef.into_iter().zip(folds).map(|(c, fold)| FoldRow {
+        protocol: "clef2019",
+        text: c.text,
+        label: c.checkworthy,
+        fold,
+        debate: c.debate,
+    }));
+    let cb = sentences::claimbuster(&cw_dir.join("claimbuster_kfold_25ncs.csv"))?;
+    let folds = sentence::position_folds(cb.len(), FOLDS);
+    out.extend(cb.into_iter().zip(folds).map(|(c, fold)| FoldRow {
+        protocol: "claimbuster",
+        text: c.text,
+        label: c.checkworthy,
+        fold,
+        debate: None,
+    }));
+    Ok(out)
+}
+
 /// The shipped models: each trained on all of its data (check-worthiness on CLEF 2019 and
 /// ClaimBuster together).
 pub fn train(d: &SentenceData) -> SentenceModels {
