@@ -24,6 +24,7 @@
 
 pub mod analyze;
 pub mod batch;
+pub mod corpus;
 pub mod data;
 pub mod detect;
 pub mod error;

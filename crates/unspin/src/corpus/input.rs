@@ -1,0 +1,664 @@
+//! Corpus inputs: JSONL, CSV/TSV and folders of files, optionally gzip- or zstd-compressed, read
+//! as a stream of raw records. The reader only splits records (cheap and sequential); parsing
+//! JSON, reading files and decoding happen in the workers ([`RawRecord::into_document`]).
+
+use crate::batch::{self, read_line_limited};
+use crate::error::{Error, Result};
+use crate::ingest::{Document, Format, Limits};
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// What kind of input a path holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    Jsonl,
+    Csv,
+    Tsv,
+    /// A folder of `.txt` / `.html` / `.htm` files, read recursively.
+    Dir,
+}
+
+/// Which CSV/TSV columns hold what. Only `text` is required.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Columns {
+    pub text: String,
+    pub title: Option<String>,
+    pub id: Option<String>,
+    pub url: Option<String>,
+}
+
+impl Default for Columns {
+    fn default() -> Columns {
+        Columns {
+            text: "text".into(),
+            title: None,
+            id: None,
+            url: None,
+        }
+    }
+}
+
+/// The compression a file name announces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+/// Splits `name.jsonl.gz` into its compression and the name under it.
+pub fn compression_of(path: &Path) -> (Compression, String) {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if let Some(rest) = name.strip_suffix(".gz") {
+        (Compression::Gzip, rest.to_string())
+    } else if let Some(rest) = name.strip_suffix(".zst") {
+        (Compression::Zstd, rest.to_string())
+    } else {
+        (Compression::None, name)
+    }
+}
+
+/// The input kind a path announces: a folder, or a file by its extension under any compression.
+pub fn kind_of(path: &Path) -> Option<InputKind> {
+    if path.is_dir() {
+        return Some(InputKind::Dir);
+    }
+    let (_, name) = compression_of(path);
+    let ext = name.rsplit_once('.').map(|(_, e)| e)?;
+    match ext {
+        "jsonl" | "ndjson" | "json" => Some(InputKind::Jsonl),
+        "csv" => Some(InputKind::Csv),
+        "tsv" | "tab" => Some(InputKind::Tsv),
+        _ => None,
+    }
+}
+
+/// Wraps a byte stream in the decompressor `c` names.
+pub fn decompress<'a>(
+    r: Box<dyn Read + Send + 'a>,
+    c: Compression,
+) -> Result<Box<dyn Read + Send + 'a>> {
+    Ok(match c {
+        Compression::None => r,
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(r)),
+        Compression::Zstd => Box::new(
+            ruzstd::decoding::StreamingDecoder::new(r)
+                .map_err(|e| Error::Record(format!("not a zstd stream: {e}")))?,
+        ),
+    })
+}
+
+/// One record as the reader split it, before any parsing.
+#[derive(Debug)]
+pub struct RawRecord {
+    /// 1-based: the input line for JSONL, the line the record starts on for CSV (the header is
+    /// line 1), the file's position in path order for folders.
+    pub line: u64,
+    pub body: RawBody,
+}
+
+#[derive(Debug)]
+pub enum RawBody {
+    /// A JSONL line (cut at the size limit; `len` is its full length).
+    Json { bytes: Vec<u8>, len: usize },
+    /// A CSV/TSV record already split into the named columns, or why it could not be.
+    Csv(std::result::Result<CsvFields, (Option<String>, Error)>),
+    /// A file of a folder, read by the worker.
+    File { id: String, path: PathBuf },
+}
+
+#[derive(Debug)]
+pub struct CsvFields {
+    pub id: Option<String>,
+    pub title: Option<Vec<u8>>,
+    pub url: Option<Vec<u8>>,
+    pub text: Vec<u8>,
+}
+
+impl RawRecord {
+    /// The document, or the record id (when known) and the error that becomes its error record.
+    pub fn into_document(
+        self,
+        limits: Limits,
+    ) -> std::result::Result<Document, (Option<String>, Error)> {
+        match self.body {
+            RawBody::Json { bytes, len } => {
+                if len > bytes.len() {
+                    return Err((
+                        None,
+                        Error::TooLarge {
+                            size: len as u64,
+                            limit: limits.max_bytes,
+                        },
+                    ));
+                }
+                batch::parse_record(&bytes, limits)
+            }
+            RawBody::Csv(fields) => {
+                let f = fields?;
+                let id = f.id.clone();
+                let utf8 = |name: &str, b: Vec<u8>| {
+                    String::from_utf8(b).map_err(|e| {
+                        (
+                            id.clone(),
+                            Error::Record(format!(
+                                "the {name} column is not valid UTF-8 (first invalid byte at offset {})",
+                                e.utf8_error().valid_up_to()
+                            )),
+                        )
+                    })
+                };
+                let title = f.title.map(|t| utf8("title", t)).transpose()?;
+                let url = f.url.map(|u| utf8("url", u)).transpose()?;
+                let title = title.filter(|t| !t.trim().is_empty());
+                let url = url.filter(|u| !u.trim().is_empty());
+                let doc = Document::from_bytes(&f.text, Format::Auto, limits)
+                    .map_err(|e| (id.clone(), e))?;
+                let url = url.or(doc.meta.url.clone());
+                Ok(doc.with_title(title).with_url(url).with_id(id))
+            }
+            RawBody::File { id, path } => {
+                let read = || -> Result<Document> {
+                    let f = File::open(&path)?;
+                    let size = f.metadata()?.len();
+                    if size > limits.max_bytes {
+                        return Err(Error::TooLarge {
+                            size,
+                            limit: limits.max_bytes,
+                        });
+                    }
+                    let mut bytes = Vec::with_capacity(size as usize);
+                    f.take(limits.max_bytes + 1).read_to_end(&mut bytes)?;
+                    Document::from_bytes(&bytes, Format::Auto, limits)
+                };
+                read()
+                    .map(|d| d.with_id(Some(id.clone())))
+                    .map_err(|e| (Some(id), e))
+            }
+        }
+    }
+}
+
+/// A stream of raw records. `bytes_read` lets a progress bar show how far into a file it is.
+pub trait RecordSource: Send {
+    fn next_record(&mut self) -> io::Result<Option<RawRecord>>;
+    /// Bytes of the (compressed) input consumed so far, when that means anything.
+    fn position(&self) -> u64 {
+        0
+    }
+}
+
+/// Counts the bytes read through it, shared with the source for progress.
+pub struct Counting<R> {
+    inner: R,
+    pub count: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R> Counting<R> {
+    pub fn new(inner: R) -> Counting<R> {
+        Counting {
+            inner,
+            count: Default::default(),
+        }
+    }
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// JSONL: one record per line.
+pub struct JsonlSource<R> {
+    reader: R,
+    line: u64,
+    cap: usize,
+}
+
+impl<R: BufRead + Send> JsonlSource<R> {
+    pub fn new(reader: R, limits: Limits) -> JsonlSource<R> {
+        JsonlSource {
+            reader,
+            line: 0,
+            cap: usize::try_from(limits.max_bytes).unwrap_or(usize::MAX),
+        }
+    }
+}
+
+impl<R: BufRead + Send> RecordSource for JsonlSource<R> {
+    fn next_record(&mut self) -> io::Result<Option<RawRecord>> {
+        let mut bytes = Vec::new();
+        let Some(len) = read_line_limited(&mut self.reader, &mut bytes, self.cap)? else {
+            return Ok(None);
+        };
+        self.line += 1;
+        Ok(Some(RawRecord {
+            line: self.line,
+            body: RawBody::Json { bytes, len },
+        }))
+    }
+}
+
+/// The most physical lines one CSV record may span before an open quote is called unbalanced.
+const MAX_RECORD_LINES: usize = 20_000;
+
+/// CSV/TSV with a header row. Records are cut on newlines outside quoted fields, so a stray
+/// quote costs one error record (the row it opens on) and reading resumes on the next line
+/// instead of swallowing the rest of the file.
+pub struct CsvSource<R> {
+    reader: R,
+    delimiter: u8,
+    /// Lines read but not yet consumed (after a resync), with their line numbers.
+    pending: VecDeque<(u64, Vec<u8>)>,
+    next_line: u64,
+    max_bytes: usize,
+    /// Column index of text, title, id, url.
+    cols: [Option<usize>; 4],
+    width: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    ClosingQuote,
+}
+
+/// Runs the quote state over one physical line (without its newline); returns whether the
+/// record is still inside a quoted field at the line's end. `bad` is set when a quote closes a
+/// field and something other than a delimiter follows (`"abc"def`), the sign that the quote
+/// was not meant to open a field.
+fn scan_line(line: &[u8], delimiter: u8, state: &mut Quote, bad: &mut bool) -> bool {
+    for &b in line {
+        if *state == Quote::ClosingQuote && b != b'"' && b != delimiter {
+            *bad = true;
+        }
+        *state = match (*state, b) {
+            (Quote::FieldStart, b'"') => Quote::Quoted,
+            (Quote::FieldStart | Quote::Unquoted | Quote::ClosingQuote, d) if d == delimiter => {
+                Quote::FieldStart
+            }
+            (Quote::FieldStart | Quote::Unquoted, _) => Quote::Unquoted,
+            (Quote::Quoted, b'"') => Quote::ClosingQuote,
+            (Quote::Quoted, _) => Quote::Quoted,
+            (Quote::ClosingQuote, b'"') => Quote::Quoted,
+            (Quote::ClosingQuote, _) => Quote::Unquoted,
+        };
+    }
+    if *state == Quote::Quoted {
+        true
+    } else {
+        *state = Quote::FieldStart;
+        false
+    }
+}
+
+impl<R: BufRead + Send> CsvSource<R> {
+    /// Reads the header and finds the columns; a missing text column (or a named column that is
+    /// not there) is an error before any record.
+    pub fn new(
+        reader: R,
+        delimiter: u8,
+        columns: &Columns,
+        limits: Limits,
+    ) -> Result<CsvSource<R>> {
+        let mut s = CsvSource {
+            reader,
+            delimiter,
+            pending: VecDeque::new(),
+            next_line: 1,
+            max_bytes: usize::try_from(limits.max_bytes).unwrap_or(usize::MAX),
+            cols: [None; 4],
+            width: 0,
+        };
+        let header = match s.next_raw()? {
+            None => {
+                return Err(Error::Record(
+                    "the CSV input is empty (no header row)".into(),
+                ));
+            }
+            Some((_, Err(e))) => return Err(Error::Record(format!("the CSV header: {e}"))),
+            Some((_, Ok(bytes))) => s.split(&bytes)?,
+        };
+        let names: Vec<String> = header
+            .iter()
+            .map(|h| {
+                String::from_utf8_lossy(h)
+                    .trim()
+                    .trim_start_matches('\u{feff}')
+                    .to_string()
+            })
+            .collect();
+        let find = |want: &str| -> Result<usize> {
+            names.iter().position(|n| n == want).ok_or_else(|| {
+                Error::Record(format!(
+                    "the CSV header has no column {want:?} (it has: {})",
+                    names.join(", ")
+                ))
+            })
+        };
+        s.cols[0] = Some(find(&columns.text)?);
+        for (slot, name) in [(1, &columns.title), (2, &columns.id), (3, &columns.url)] {
+            if let Some(n) = name {
+                s.cols[slot] = Some(find(n)?);
+            }
+        }
+        s.width = names.len();
+        Ok(s)
+    }
+
+    fn read_physical(&mut self) -> io::Result<Option<(u64, Vec<u8>)>> {
+        if let Some(l) = self.pending.pop_front() {
+            return Ok(Some(l));
+        }
+        let mut buf = Vec::new();
+        let Some(len) = read_line_limited(&mut self.reader, &mut buf, self.max_bytes)? else {
+            return Ok(None);
+        };
+        let n = self.next_line;
+        self.next_line += 1;
+        if len > buf.len() {
+            // Over the limit: keep what fits; the record will be rejected as too large.
+            buf.truncate(self.max_bytes + 1);
+        }
+        Ok(Some((n, buf)))
+    }
+
+    /// The next record's bytes (lines joined by `\n`) and its first line, or an error for a
+    /// record whose quote never closes — after which reading resumes on its second line.
+    #[allow(clippy::type_complexity)]
+    fn next_raw(&mut self) -> io::Result<Option<(u64, std::result::Result<Vec<u8>, String>)>> {
+        let Some((start, first)) = self.read_physical()? else {
+            return Ok(None);
+        };
+        let mut state = Quote::FieldStart;
+        let mut bad = false;
+        if !scan_line(&first, self.delimiter, &mut state, &mut bad) {
+            return Ok(Some((start, Ok(first))));
+        }
+        let mut lines = vec![(start, first)];
+        let mut size = lines[0].1.len();
+        loop {
+            let too_big = size > self.max_bytes || lines.len() >= MAX_RECORD_LINES;
+            let next = if too_big { None } else { self.read_physical()? };
+            let Some((n, l)) = next else {
+                // The quote opened on `start` never closes: give the later lines back.
+                let why = if too_big {
+                    format!(
+                        "a quoted field opened on line {start} runs past {} lines or {} bytes: unbalanced quote",
+                        lines.len(),
+                        size
+                    )
+                } else {
+                    format!("a quoted field opened on line {start} never closes: unbalanced quote")
+                };
+                for l in lines.drain(1..).rev() {
+                    self.pending.push_front(l);
+                }
+                return Ok(Some((start, Err(why))));
+            };
+            size += l.len() + 1;
+            let open = scan_line(&l, self.delimiter, &mut state, &mut bad);
+            lines.push((n, l));
+            if !open {
+                let mut out = Vec::with_capacity(size);
+                for (i, (_, l)) in lines.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b'\n');
+                    }
+                    out.extend_from_slice(l);
+                }
+                // A record spanning lines must close its quote cleanly and have the header's
+                // width; otherwise the quote on `start` was stray, and the lines it swallowed
+                // are records of their own.
+                let width_ok =
+                    self.width == 0 || self.split(&out).is_ok_and(|f| f.len() == self.width);
+                if bad || !width_ok {
+                    for l in lines.drain(1..).rev() {
+                        self.pending.push_front(l);
+                    }
+                    return Ok(Some((
+                        start,
+                        Err(format!(
+                            "a quoted field opened on line {start} does not close where a field can end: unbalanced quote"
+                        )),
+                    )));
+                }
+                return Ok(Some((start, Ok(out))));
+            }
+        }
+    }
+
+    fn split(&self, bytes: &[u8]) -> Result<Vec<Vec<u8>>> {
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .delimiter(self.delimiter)
+            .flexible(true)
+            .from_reader(bytes);
+        let mut rec = csv::ByteRecord::new();
+        match r.read_byte_record(&mut rec) {
+            Ok(true) => Ok(rec.iter().map(<[u8]>::to_vec).collect()),
+            Ok(false) => Ok(vec![Vec::new()]),
+            Err(e) => Err(Error::Record(format!("not a CSV row: {e}"))),
+        }
+    }
+}
+
+impl<R: BufRead + Send> RecordSource for CsvSource<R> {
+    fn next_record(&mut self) -> io::Result<Option<RawRecord>> {
+        let Some((line, raw)) = self.next_raw()? else {
+            return Ok(None);
+        };
+        let body = match raw {
+            Err(why) => Err((None, Error::Record(why))),
+            Ok(bytes) if bytes.len() > self.max_bytes => Err((
+                None,
+                Error::TooLarge {
+                    size: bytes.len() as u64,
+                    limit: self.max_bytes as u64,
+                },
+            )),
+            Ok(bytes) => match self.split(&bytes) {
+                Err(e) => Err((None, e)),
+                Ok(fields) => {
+                    let take = |i: Option<usize>| i.and_then(|i| fields.get(i).cloned());
+                    let id = take(self.cols[2]).map(|b| String::from_utf8_lossy(&b).into_owned());
+                    if fields.len() != self.width {
+                        Err((
+                            id,
+                            Error::Record(format!(
+                                "{} fields where the header has {}",
+                                fields.len(),
+                                self.width
+                            )),
+                        ))
+                    } else {
+                        Ok(CsvFields {
+                            id,
+                            title: take(self.cols[1]),
+                            url: take(self.cols[3]),
+                            text: take(self.cols[0]).unwrap_or_default(),
+                        })
+                    }
+                }
+            },
+        };
+        Ok(Some(RawRecord {
+            line,
+            body: RawBody::Csv(body),
+        }))
+    }
+}
+
+/// A folder: every `.txt`, `.text`, `.html`, `.htm` file under it, in path order; the id is the
+/// path relative to the folder, with `/` separators.
+pub struct DirSource {
+    files: std::vec::IntoIter<(String, PathBuf)>,
+    n: u64,
+}
+
+impl DirSource {
+    pub fn new(root: &Path) -> Result<DirSource> {
+        let mut files = Vec::new();
+        for entry in walkdir::WalkDir::new(root)
+            .follow_links(false)
+            .sort_by_file_name()
+        {
+            let entry = entry.map_err(|e| Error::Io(io::Error::other(e.to_string())))?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let p = entry.path();
+            let ext = p
+                .extension()
+                .map(|e| e.to_string_lossy().to_lowercase())
+                .unwrap_or_default();
+            if !matches!(ext.as_str(), "txt" | "text" | "html" | "htm") {
+                continue;
+            }
+            let rel = p.strip_prefix(root).unwrap_or(p);
+            let id = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            files.push((id, p.to_path_buf()));
+        }
+        Ok(DirSource {
+            files: files.into_iter(),
+            n: 0,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.len() == 0
+    }
+}
+
+impl RecordSource for DirSource {
+    fn next_record(&mut self) -> io::Result<Option<RawRecord>> {
+        Ok(self.files.next().map(|(id, path)| {
+            self.n += 1;
+            RawRecord {
+                line: self.n,
+                body: RawBody::File { id, path },
+            }
+        }))
+    }
+
+    fn position(&self) -> u64 {
+        self.n
+    }
+}
+
+/// Opens a JSONL/CSV/TSV source over a (possibly compressed) byte stream.
+pub fn stream_source<'a>(
+    reader: Box<dyn Read + Send + 'a>,
+    kind: InputKind,
+    columns: &Columns,
+    limits: Limits,
+) -> Result<Box<dyn RecordSource + 'a>> {
+    let buf = BufReader::with_capacity(1 << 16, reader);
+    Ok(match kind {
+        InputKind::Jsonl => Box::new(JsonlSource::new(buf, limits)),
+        InputKind::Csv => Box::new(CsvSource::new(buf, b',', columns, limits)?),
+        InputKind::Tsv => Box::new(CsvSource::new(buf, b'\t', columns, limits)?),
+        InputKind::Dir => {
+            return Err(Error::Record(
+                "a folder is not a stream: open it with DirSource".into(),
+            ));
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csv_records(data: &str) -> Vec<(u64, std::result::Result<String, String>)> {
+        let cols = Columns {
+            id: Some("id".into()),
+            ..Columns::default()
+        };
+        let mut s = CsvSource::new(data.as_bytes(), b',', &cols, Limits::default()).unwrap();
+        let mut out = Vec::new();
+        while let Some(r) = s.next_record().unwrap() {
+            let RawBody::Csv(f) = r.body else { panic!() };
+            out.push((
+                r.line,
+                f.map(|f| String::from_utf8(f.text).unwrap())
+                    .map_err(|(_, e)| e.to_string()),
+            ));
+        }
+        out
+    }
+
+    #[test]
+    fn csv_quoted_newlines_join_and_a_stray_quote_costs_one_row() {
+        let data =
+            "id,text\n1,\"two\nlines\"\n2,\"never closed\n3,plain\n4,\"a \"\"quoted\"\" word\"\n";
+        let got = csv_records(data);
+        assert_eq!(got[0], (2, Ok("two\nlines".into())));
+        assert_eq!(got[1].0, 4);
+        assert!(got[1].1.as_ref().unwrap_err().contains("unbalanced quote"));
+        assert_eq!(got[2], (5, Ok("plain".into())));
+        assert_eq!(got[3], (6, Ok("a \"quoted\" word".into())));
+        assert_eq!(got.len(), 4);
+        // A quote still open at the end of the input.
+        let got = csv_records("id,text\n1,ok\n2,\"open\n3,fine\n");
+        assert_eq!(got[0], (2, Ok("ok".into())));
+        assert!(got[1].1.as_ref().unwrap_err().contains("never closes"));
+        assert_eq!(got[2], (4, Ok("fine".into())));
+    }
+
+    #[test]
+    fn csv_wrong_width_and_inner_quotes_are_handled() {
+        let got = csv_records("id,text\n1,a 5\" screen\n2,x,extra\n");
+        assert_eq!(got[0], (2, Ok("a 5\" screen".into())));
+        assert!(
+            got[1]
+                .1
+                .as_ref()
+                .unwrap_err()
+                .contains("3 fields where the header has 2")
+        );
+    }
+
+    #[test]
+    fn csv_header_must_have_the_columns() {
+        let e = CsvSource::new(
+            "a,b\n1,2\n".as_bytes(),
+            b',',
+            &Columns::default(),
+            Limits::default(),
+        )
+        .err()
+        .unwrap();
+        assert!(e.to_string().contains("no column \"text\""), "{e}");
+    }
+
+    #[test]
+    fn kinds_and_compression_come_from_the_name() {
+        assert_eq!(
+            kind_of(Path::new("x/corpus.jsonl.gz")),
+            Some(InputKind::Jsonl)
+        );
+        assert_eq!(kind_of(Path::new("c.TSV.zst")), Some(InputKind::Tsv));
+        assert_eq!(kind_of(Path::new("c.parquet")), None);
+        assert_eq!(compression_of(Path::new("a.csv.zst")).0, Compression::Zstd);
+    }
+}
