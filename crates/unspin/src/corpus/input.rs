@@ -271,7 +271,7 @@ enum Quote {
     FieldStart,
     Unquoted,
     Quoted,
-    ClosingQuote,
+    AfterClose,
 }
 
 /// Runs the quote state over one physical line (without its newline); returns whether the
@@ -280,19 +280,19 @@ enum Quote {
 /// was not meant to open a field.
 fn scan_line(line: &[u8], delimiter: u8, state: &mut Quote, bad: &mut bool) -> bool {
     for &b in line {
-        if *state == Quote::ClosingQuote && b != b'"' && b != delimiter {
+        if *state == Quote::AfterClose && b != b'"' && b != delimiter {
             *bad = true;
         }
         *state = match (*state, b) {
             (Quote::FieldStart, b'"') => Quote::Quoted,
-            (Quote::FieldStart | Quote::Unquoted | Quote::ClosingQuote, d) if d == delimiter => {
+            (Quote::FieldStart | Quote::Unquoted | Quote::AfterClose, d) if d == delimiter => {
                 Quote::FieldStart
             }
             (Quote::FieldStart | Quote::Unquoted, _) => Quote::Unquoted,
-            (Quote::Quoted, b'"') => Quote::ClosingQuote,
+            (Quote::Quoted, b'"') => Quote::AfterClose,
             (Quote::Quoted, _) => Quote::Quoted,
-            (Quote::ClosingQuote, b'"') => Quote::Quoted,
-            (Quote::ClosingQuote, _) => Quote::Unquoted,
+            (Quote::AfterClose, b'"') => Quote::Quoted,
+            (Quote::AfterClose, _) => Quote::Unquoted,
         };
     }
     if *state == Quote::Quoted {
