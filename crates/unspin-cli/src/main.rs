@@ -1,6 +1,7 @@
 //! The `unspin` command: argument parsing, files and exit codes. The analysis is the library's.
 
 mod bench_cmd;
+mod corpus_cmd;
 mod eval_cmd;
 mod train_cmd;
 
@@ -38,6 +39,9 @@ struct Cli {
 enum Command {
     /// Analyse articles: files, `-` for stdin, or a JSONL batch with --input.
     Analyze(AnalyzeArgs),
+    /// Analyse a whole corpus in parallel: JSONL, CSV/TSV (gz/zst) or a folder in, JSONL
+    /// reports in input order out, with progress, summaries and --resume.
+    Corpus(corpus_cmd::CorpusArgs),
     /// Evaluate the shipped models on the shared data with each task's official metric.
     Eval(eval_cmd::EvalArgs),
     /// Train a shipped model from the shared data and write its versioned model file.
@@ -117,6 +121,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => analyze(args),
+        Command::Corpus(args) => corpus_cmd::run(args),
         Command::Eval(args) => eval_cmd::run(args),
         Command::Train(args) => train_cmd::run(args),
         Command::Bench(args) => bench_cmd::run(args),

@@ -135,6 +135,10 @@ impl<W: Write> CsvSummary<W> {
     pub fn flush(&mut self) -> io::Result<()> {
         self.w.flush()
     }
+
+    pub fn get_ref(&self) -> &W {
+        self.w.get_ref()
+    }
 }
 
 /// Totals for one site.

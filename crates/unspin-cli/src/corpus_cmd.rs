@@ -1,0 +1,448 @@
+//! `unspin corpus`: a whole corpus through the library's ordered parallel driver, with the
+//! files around it — outputs written under `.partial` names and renamed at the end, a
+//! checkpoint after every chunk so `--resume` continues a killed run, a progress bar, and the
+//! summaries.
+
+use crate::exit;
+use anyhow::{Context, Result, bail};
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::{Deserialize, Serialize};
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+use unspin::Limits;
+use unspin::corpus::input::{
+    self, Columns, Compression, Counting, DirSource, InputKind, RecordSource,
+};
+use unspin::corpus::summary::{Aggregate, CsvSummary};
+use unspin::corpus::{self, Options};
+
+#[derive(Args)]
+pub struct CorpusArgs {
+    /// A JSONL, CSV or TSV file (optionally .gz or .zst), a folder of .txt/.html files, or `-`
+    /// for stdin.
+    #[arg(default_value = "-")]
+    input: PathBuf,
+    /// The input's format when its name does not say (stdin defaults to JSONL).
+    #[arg(long, value_enum)]
+    input_format: Option<InputFormat>,
+    /// CSV/TSV: the column with the article (text or HTML).
+    #[arg(long, default_value = "text")]
+    text_column: String,
+    #[arg(long)]
+    title_column: Option<String>,
+    #[arg(long)]
+    id_column: Option<String>,
+    #[arg(long)]
+    url_column: Option<String>,
+    /// JSONL reports, one line per input record, in input order (default stdout).
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Keep only these report fields (comma-separated; `id` is always kept), e.g.
+    /// `reliability,techniques`.
+    #[arg(long, value_delimiter = ',')]
+    fields: Option<Vec<String>>,
+    /// Also write a CSV summary: one row per record (id, p_unreliable, label, spans per
+    /// technique, top reason, unsupported check-worthy claims, error).
+    #[arg(long)]
+    csv: Option<PathBuf>,
+    /// Also write the aggregate summary as JSON (it is printed to stderr at the end anyway).
+    #[arg(long)]
+    summary: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Records analysed per chunk: the reorder window, and how often a checkpoint is written.
+    #[arg(long, default_value_t = 256)]
+    chunk: usize,
+    /// Continue a killed run of the same command from its last checkpoint (needs --output).
+    #[arg(long)]
+    resume: bool,
+    /// No progress bar and no summary on stderr.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Largest record (JSONL line, CSV row, file) accepted, in bytes.
+    #[arg(long, default_value_t = Limits::default().max_bytes)]
+    max_bytes: u64,
+    #[arg(long)]
+    techniques_model: Option<PathBuf>,
+    /// Score the text alone: a listed site adds no reason and does not move the probability.
+    #[arg(long)]
+    no_source_prior: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize, Debug)]
+enum InputFormat {
+    Jsonl,
+    Csv,
+    Tsv,
+}
+
+/// What `--resume` needs: how far the outputs are known to be complete, the aggregate up to
+/// there, and what the run was, so a different command cannot resume it.
+#[derive(Serialize, Deserialize)]
+struct Checkpoint {
+    version: u32,
+    fingerprint: String,
+    records: u64,
+    json_bytes: u64,
+    csv_bytes: u64,
+    aggregate: Aggregate,
+}
+
+const CHECKPOINT_VERSION: u32 = 1;
+
+fn partial(p: &Path) -> PathBuf {
+    let mut s = p.as_os_str().to_owned();
+    s.push(".partial");
+    PathBuf::from(s)
+}
+
+fn checkpoint_path(p: &Path) -> PathBuf {
+    let mut s = p.as_os_str().to_owned();
+    s.push(".checkpoint");
+    PathBuf::from(s)
+}
+
+/// A writer that counts what went through it, so the checkpoint knows the byte length of the
+/// complete part of each output.
+struct Tally<W> {
+    inner: W,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Tally<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Opens `path.partial` for writing: fresh, or cut back to `keep` bytes when resuming.
+fn open_partial(path: &Path, keep: Option<u64>) -> Result<File> {
+    let p = partial(path);
+    if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    match keep {
+        None => File::create(&p).with_context(|| format!("cannot create {}", p.display())),
+        Some(n) => {
+            let f = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&p)
+                .with_context(|| format!("cannot reopen {} to resume", p.display()))?;
+            let len = f.metadata()?.len();
+            if len < n {
+                bail!(
+                    "{} is shorter ({len} bytes) than its checkpoint says ({n}): cannot resume",
+                    p.display()
+                );
+            }
+            f.set_len(n)?;
+            let mut f = f;
+            use std::io::Seek;
+            f.seek(io::SeekFrom::End(0))?;
+            Ok(f)
+        }
+    }
+}
+
+pub fn run(args: CorpusArgs) -> Result<u8> {
+    let limits = Limits {
+        max_bytes: args.max_bytes,
+    };
+    if let Some(fields) = &args.fields
+        && let Some(bad) = fields
+            .iter()
+            .find(|f| !corpus::FIELDS.contains(&f.as_str()))
+    {
+        bail!(
+            "--fields: no report field {bad:?} (fields: {})",
+            corpus::FIELDS.join(", ")
+        );
+    }
+    if args.resume && args.output.as_ref().is_none_or(|o| o == Path::new("-")) {
+        bail!("--resume needs --output FILE: a run to stdout cannot be continued");
+    }
+    let stdin = args.input == Path::new("-");
+    let kind = match (args.input_format, stdin) {
+        (Some(InputFormat::Jsonl), _) => InputKind::Jsonl,
+        (Some(InputFormat::Csv), _) => InputKind::Csv,
+        (Some(InputFormat::Tsv), _) => InputKind::Tsv,
+        (None, true) => InputKind::Jsonl,
+        (None, false) => {
+            if !args.input.exists() {
+                bail!("{}: no such file or folder", args.input.display());
+            }
+            input::kind_of(&args.input).with_context(|| {
+                format!(
+                    "{}: cannot tell the format from the name; use --input-format jsonl|csv|tsv",
+                    args.input.display()
+                )
+            })?
+        }
+    };
+    if kind == InputKind::Dir && args.input_format.is_some() {
+        bail!("--input-format is for files and stdin, not folders");
+    }
+    let columns = Columns {
+        text: args.text_column.clone(),
+        title: args.title_column.clone(),
+        id: args.id_column.clone(),
+        url: args.url_column.clone(),
+    };
+
+    // The source, and how to tell progress.
+    // Compressed bytes read so far, for the progress bar.
+    let mut read_bytes = Arc::new(AtomicU64::new(0));
+    let (mut source, total, by_bytes): (Box<dyn RecordSource>, Option<u64>, bool) = if kind
+        == InputKind::Dir
+    {
+        let d = DirSource::new(&args.input)
+            .with_context(|| format!("cannot list {}", args.input.display()))?;
+        let n = d.len() as u64;
+        (Box::new(d), Some(n), false)
+    } else {
+        let (compression, total, raw): (Compression, Option<u64>, Box<dyn Read + Send>) = if stdin {
+            (
+                input::compression_of(&args.input).0,
+                None,
+                Box::new(io::stdin()),
+            )
+        } else {
+            let f = File::open(&args.input)
+                .with_context(|| format!("cannot open {}", args.input.display()))?;
+            let size = f.metadata().ok().map(|m| m.len());
+            (input::compression_of(&args.input).0, size, Box::new(f))
+        };
+        let counting = Counting::new(raw);
+        read_bytes = counting.count.clone();
+        let r = input::decompress(Box::new(counting), compression)
+            .with_context(|| args.input.display().to_string())?;
+        let s = input::stream_source(r, kind, &columns, limits)
+            .with_context(|| args.input.display().to_string())?;
+        (s, total, true)
+    };
+
+    let fingerprint = format!(
+        "{}|{:?}|{:?}|{:?}|{:?}",
+        args.input.display(),
+        args.input_format,
+        columns,
+        args.fields,
+        args.no_source_prior
+    );
+
+    // Outputs: partial files and a checkpoint when writing to a file.
+    let out_path = args.output.clone().filter(|o| o != Path::new("-"));
+    let mut checkpoint: Option<Checkpoint> = None;
+    if args.resume {
+        let cp = checkpoint_path(out_path.as_ref().expect("checked above"));
+        match std::fs::read(&cp) {
+            Ok(bytes) => {
+                let c: Checkpoint = postcard::from_bytes(&bytes)
+                    .with_context(|| format!("{} is not a checkpoint", cp.display()))?;
+                if c.version != CHECKPOINT_VERSION {
+                    bail!(
+                        "{} has checkpoint version {}, this build writes {CHECKPOINT_VERSION}",
+                        cp.display(),
+                        c.version
+                    );
+                }
+                if c.fingerprint != fingerprint {
+                    bail!(
+                        "{} belongs to another run ({}); rerun that command, or start afresh without --resume",
+                        cp.display(),
+                        c.fingerprint
+                    );
+                }
+                checkpoint = Some(c);
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                if !args.quiet {
+                    eprintln!(
+                        "unspin: no checkpoint at {}: starting from the first record",
+                        cp.display()
+                    );
+                }
+            }
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", cp.display())),
+        }
+    }
+    let skip = checkpoint.as_ref().map_or(0, |c| c.records);
+    let mut aggregate = checkpoint
+        .as_ref()
+        .map(|c| c.aggregate.clone())
+        .unwrap_or_default();
+    let mut json_out: Tally<Box<dyn Write>> = match &out_path {
+        Some(p) => Tally {
+            inner: Box::new(BufWriter::with_capacity(
+                1 << 20,
+                open_partial(p, checkpoint.as_ref().map(|c| c.json_bytes))?,
+            )),
+            bytes: checkpoint.as_ref().map_or(0, |c| c.json_bytes),
+        },
+        None => Tally {
+            inner: Box::new(BufWriter::with_capacity(1 << 20, io::stdout().lock())),
+            bytes: 0,
+        },
+    };
+    let mut csv_out = match &args.csv {
+        Some(p) => {
+            let keep = checkpoint.as_ref().map(|c| c.csv_bytes);
+            let f = open_partial(p, keep)?;
+            Some(CsvSummary::new(
+                Tally {
+                    inner: BufWriter::new(f),
+                    bytes: keep.unwrap_or(0),
+                },
+                keep.is_none(),
+            )?)
+        }
+        None => None,
+    };
+
+    let analyzer = crate::load_analyzer(args.techniques_model.as_deref())?
+        .with_source_prior(!args.no_source_prior);
+    let opts = Options {
+        threads: args.threads,
+        chunk: args.chunk,
+        limits,
+        fields: args.fields.clone(),
+        skip,
+    };
+
+    let bar = if args.quiet || !io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let b = match (total, by_bytes) {
+            (Some(n), true) => ProgressBar::new(n).with_style(
+                ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} · {msg} · ETA {eta}")
+                    .expect("template parses"),
+            ),
+            (Some(n), false) => ProgressBar::new(n).with_style(
+                ProgressStyle::with_template("{bar:30} {pos}/{len} files · {msg} · ETA {eta}")
+                    .expect("template parses"),
+            ),
+            (None, _) => ProgressBar::new_spinner().with_style(
+                ProgressStyle::with_template("{spinner} {msg}").expect("template parses"),
+            ),
+        };
+        b.set_draw_target(ProgressDrawTarget::stderr_with_hz(4));
+        b
+    };
+
+    let started = Instant::now();
+    let mut done = skip;
+    let cp_path = out_path.as_deref().map(checkpoint_path);
+    let result = corpus::run(&analyzer, &mut *source, &opts, |chunk| {
+        for o in &chunk {
+            json_out.write_all(o.json.as_bytes())?;
+            json_out.write_all(b"\n")?;
+            if let Some(c) = csv_out.as_mut() {
+                c.write(&o.row)?;
+            }
+            aggregate.add(&o.row);
+        }
+        done += chunk.len() as u64;
+        json_out.flush()?;
+        let csv_bytes = match csv_out.as_mut() {
+            Some(c) => {
+                c.flush()?;
+                c.get_ref().bytes
+            }
+            None => 0,
+        };
+        if let Some(cp) = &cp_path {
+            let c = Checkpoint {
+                version: CHECKPOINT_VERSION,
+                fingerprint: fingerprint.clone(),
+                records: done,
+                json_bytes: json_out.bytes,
+                csv_bytes,
+                aggregate: aggregate.clone(),
+            };
+            let tmp = partial(cp);
+            std::fs::write(&tmp, postcard::to_allocvec(&c).map_err(io::Error::other)?)?;
+            std::fs::rename(&tmp, cp)?;
+        }
+        let secs = started.elapsed().as_secs_f64().max(1e-9);
+        bar.set_message(format!(
+            "{done} records · {:.0} records/s",
+            (done - skip) as f64 / secs
+        ));
+        if by_bytes {
+            bar.set_position(read_bytes.load(Ordering::Relaxed));
+        } else {
+            bar.set_position(done);
+        }
+        Ok(())
+    });
+    bar.finish_and_clear();
+    let processed = match result {
+        Ok(n) => n,
+        Err(e) => {
+            json_out.flush().ok();
+            return Err(anyhow::Error::new(e).context(format!(
+                "the run stopped after {done} records (outputs so far are complete up to there{})",
+                if out_path.is_some() {
+                    "; rerun with --resume to continue"
+                } else {
+                    ""
+                }
+            )));
+        }
+    };
+    json_out.flush()?;
+    drop(json_out);
+    if let Some(mut c) = csv_out.take() {
+        c.flush()?;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+
+    // Complete: the partial files become the outputs.
+    if let Some(p) = &out_path {
+        std::fs::rename(partial(p), p).with_context(|| format!("cannot write {}", p.display()))?;
+        let _ = std::fs::remove_file(checkpoint_path(p));
+    }
+    if let Some(p) = &args.csv {
+        std::fs::rename(partial(p), p).with_context(|| format!("cannot write {}", p.display()))?;
+    }
+    if let Some(p) = &args.summary {
+        let v = serde_json::json!({
+            "records": aggregate.records,
+            "seconds": elapsed,
+            "records_per_second": processed as f64 / elapsed.max(1e-9),
+            "resumed_after": skip,
+            "summary": aggregate,
+        });
+        std::fs::write(p, serde_json::to_string_pretty(&v)? + "\n")
+            .with_context(|| format!("cannot write {}", p.display()))?;
+    }
+    if !args.quiet {
+        eprint!("{}", aggregate.to_text());
+        eprintln!(
+            "{processed} records in {elapsed:.1} s ({:.0} records/s){}",
+            processed as f64 / elapsed.max(1e-9),
+            if skip > 0 {
+                format!(", resumed after {skip}")
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(if aggregate.errors > 0 {
+        exit::SOME_RECORDS_FAILED
+    } else {
+        exit::OK
+    })
+}

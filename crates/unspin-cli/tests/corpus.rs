@@ -1,0 +1,386 @@
+//! `unspin corpus` on the built binary: every input form, malformed and mixed-encoding inputs,
+//! order and count of the output, and a run killed mid-way then resumed. Inputs are written here
+//! from the repo's own example article.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+fn unspin() -> Command {
+    Command::cargo_bin("unspin").expect("binary builds")
+}
+
+/// `n` different articles made from the example's sentences (rotated, numbered).
+fn articles(n: usize) -> Vec<String> {
+    let text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/harbor-bridge.txt"),
+    )
+    .unwrap();
+    let sentences: Vec<&str> = text
+        .split_inclusive(". ")
+        .filter(|s| !s.trim().is_empty())
+        .collect();
+    (0..n)
+        .map(|i| {
+            let k = i % sentences.len();
+            let mut s = format!("Record {i} opens here. ");
+            s.extend(sentences[k..].iter().chain(&sentences[..k]).copied());
+            s
+        })
+        .collect()
+}
+
+fn jsonl(texts: &[String]) -> String {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| serde_json::json!({"id": format!("a{i}"), "text": t}).to_string() + "\n")
+        .collect()
+}
+
+fn lines(out: &[u8]) -> Vec<Value> {
+    String::from_utf8(out.to_vec())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each output line is JSON"))
+        .collect()
+}
+
+fn run_file(args: &[&str], input: &Path) -> (i32, Vec<Value>, String) {
+    let out = unspin()
+        .arg("corpus")
+        .arg(input)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        lines(&out.stdout),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn jsonl_keeps_order_and_count_with_broken_lines_between() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut data = String::new();
+    for (i, t) in articles(40).iter().enumerate() {
+        if i % 3 == 1 {
+            data.push_str("{\"id\": \"bad\", \"text\": 5}\n");
+        }
+        data.push_str(&(serde_json::json!({"id": format!("a{i}"), "text": t}).to_string() + "\n"));
+    }
+    data.push_str("not json at all\n");
+    let p = dir.path().join("in.jsonl");
+    std::fs::write(&p, &data).unwrap();
+    let (code, out, err) = run_file(&["--threads", "2", "--chunk", "4"], &p);
+    assert_eq!(code, 3, "{err}");
+    assert_eq!(out.len(), data.lines().count());
+    let mut next = 0;
+    for (i, v) in out.iter().enumerate() {
+        let line = data.lines().nth(i).unwrap();
+        if line.contains("\"bad\"") || line == "not json at all" {
+            assert_eq!(v["error"]["line"], i as u64 + 1, "{v}");
+        } else {
+            assert_eq!(v["id"], format!("a{next}"));
+            next += 1;
+        }
+    }
+    assert!(err.contains("records 54: 40 reports, 14 errors"), "{err}");
+}
+
+#[test]
+fn csv_columns_a_stray_quote_and_a_latin1_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let texts = articles(6);
+    let mut data: Vec<u8> = b"doc,headline,body,link\n".to_vec();
+    for (i, t) in texts.iter().enumerate() {
+        let body = t.replace('"', "\"\"");
+        match i {
+            // A stray quote opening a field that never closes where a field can end.
+            2 => data.extend_from_slice(b"d2,Title,\"unbalanced quote, then text\n"),
+            // Latin-1 bytes in the body.
+            4 => data.extend_from_slice(b"d4,Caf\xe9,Le caf\xe9 est ferm\xe9.,\n"),
+            _ => data.extend_from_slice(
+                format!("d{i},Headline {i},\"{body}\nSecond paragraph {i}.\",https://www.news{i}.example.org/x\n")
+                    .as_bytes(),
+            ),
+        }
+    }
+    let p = dir.path().join("in.csv");
+    std::fs::write(&p, &data).unwrap();
+    let csv = dir.path().join("rows.csv");
+    let (code, out, err) = run_file(
+        &[
+            "--text-column",
+            "body",
+            "--title-column",
+            "headline",
+            "--id-column",
+            "doc",
+            "--url-column",
+            "link",
+            "--csv",
+            csv.to_str().unwrap(),
+        ],
+        &p,
+    );
+    assert_eq!(code, 3, "{err}");
+    assert_eq!(out.len(), 6, "{out:?}");
+    assert_eq!(out[0]["id"], "d0");
+    assert_eq!(out[0]["title"], "Headline 0");
+    assert!(
+        out[0]["text"]
+            .as_str()
+            .unwrap()
+            .ends_with("Second paragraph 0.")
+    );
+    assert_eq!(out[2]["error"]["kind"], "invalid_record");
+    assert!(
+        out[2]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unbalanced quote")
+    );
+    assert_eq!(
+        out[3]["id"], "d3",
+        "the row after the stray quote is read again"
+    );
+    assert_eq!(out[4]["id"], "d4");
+    assert!(
+        out[4]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the title column is not valid UTF-8"),
+        "{}",
+        out[4]
+    );
+    assert_eq!(out[5]["id"], "d5");
+    let rows = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(rows.lines().count(), 7);
+    assert!(rows.lines().nth(1).unwrap().starts_with("d0,"));
+    assert!(rows.lines().nth(1).unwrap().contains(",news0.example.org,"));
+    assert!(rows.lines().nth(3).unwrap().ends_with(",invalid_record"));
+}
+
+#[test]
+fn folder_gzip_zstd_tsv_and_stdin_give_the_same_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let texts = articles(5);
+    let data = jsonl(&texts);
+    let base = {
+        let p = dir.path().join("in.jsonl");
+        std::fs::write(&p, &data).unwrap();
+        run_file(&[], &p).1
+    };
+    assert_eq!(base.len(), 5);
+    let texts_of = |v: &[Value]| -> Vec<String> {
+        v.iter()
+            .map(|r| r["text"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // gzip and zstd by extension.
+    let gz = dir.path().join("in.jsonl.gz");
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(data.as_bytes()).unwrap();
+    std::fs::write(&gz, e.finish().unwrap()).unwrap();
+    assert_eq!(run_file(&[], &gz).1, base);
+    let zst = dir.path().join("in.ndjson.zst");
+    std::fs::write(
+        &zst,
+        ruzstd::encoding::compress_to_vec(
+            data.as_bytes(),
+            ruzstd::encoding::CompressionLevel::Fastest,
+        ),
+    )
+    .unwrap();
+    assert_eq!(run_file(&[], &zst).1, base);
+    // stdin.
+    let out = unspin()
+        .args(["corpus", "-"])
+        .write_stdin(data.clone())
+        .output()
+        .unwrap();
+    assert_eq!(lines(&out.stdout), base);
+    // TSV: one physical line per record, so the texts go in without their newlines.
+    let tsv = dir.path().join("in.tsv");
+    let mut t = String::from("id\ttext\n");
+    for (i, x) in texts.iter().enumerate() {
+        t.push_str(&format!("a{i}\t{}\n", x.replace(['\n', '\t'], " ")));
+    }
+    std::fs::write(&tsv, t).unwrap();
+    let out = run_file(&["--id-column", "id"], &tsv).1;
+    assert_eq!(out.len(), 5);
+    assert_eq!(out[3]["id"], "a3");
+    // A folder, recursive, ids are relative paths in path order; other files are skipped.
+    let root = dir.path().join("folder");
+    std::fs::create_dir_all(root.join("b/c")).unwrap();
+    std::fs::write(root.join("b/c/two.txt"), &texts[1]).unwrap();
+    std::fs::write(root.join("a.txt"), &texts[0]).unwrap();
+    std::fs::write(
+        root.join("b/three.html"),
+        format!(
+            "<html><body><article><p>{}</p></article></body></html>",
+            texts[2]
+        ),
+    )
+    .unwrap();
+    std::fs::write(root.join("b/notes.md"), "skip me").unwrap();
+    std::fs::write(root.join("b/latin1.txt"), b"caf\xe9 ferm\xe9").unwrap();
+    let (code, out, _) = run_file(&[], &root);
+    let ids: Vec<&str> = out.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ["a.txt", "b/c/two.txt", "b/latin1.txt", "b/three.html"]
+    );
+    assert_eq!(code, 3);
+    assert_eq!(out[2]["error"]["kind"], "invalid_utf8");
+    assert_eq!(texts_of(&out[..2]), texts_of(&base[..2]));
+    assert_eq!(out[3]["source"]["format"], "html");
+}
+
+#[test]
+fn empty_inputs_and_bad_arguments() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.jsonl");
+    std::fs::write(&empty, "").unwrap();
+    let (code, out, err) = run_file(&[], &empty);
+    assert_eq!((code, out.len()), (0, 0), "{err}");
+    assert!(err.contains("records 0"), "{err}");
+    let empty_csv = dir.path().join("empty.csv");
+    std::fs::write(&empty_csv, "").unwrap();
+    let (code, _, err) = run_file(&[], &empty_csv);
+    assert_eq!(code, 1);
+    assert!(err.contains("no header row"), "{err}");
+    let (code, _, err) = run_file(&["--text-column", "body"], &{
+        let p = dir.path().join("x.csv");
+        std::fs::write(&p, "id,text\n1,hello\n").unwrap();
+        p
+    });
+    assert_eq!(code, 1);
+    assert!(err.contains("no column \"body\""), "{err}");
+    let (code, _, err) = run_file(&["--resume"], &empty);
+    assert_eq!(code, 1);
+    assert!(err.contains("--resume needs --output"), "{err}");
+    let (code, _, err) = run_file(&["--fields", "reliability,nope"], &empty);
+    assert_eq!(code, 1);
+    assert!(err.contains("no report field \"nope\""), "{err}");
+    let (code, _, err) = run_file(&[], &dir.path().join("missing.jsonl"));
+    assert_eq!(code, 1);
+    assert!(err.contains("no such file"), "{err}");
+}
+
+#[test]
+fn fields_csv_and_summary_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("in.jsonl");
+    std::fs::write(&p, jsonl(&articles(8))).unwrap();
+    let out_path = dir.path().join("out.jsonl");
+    let sum = dir.path().join("summary.json");
+    unspin()
+        .arg("corpus")
+        .arg(&p)
+        .args(["--fields", "reliability", "-o"])
+        .arg(&out_path)
+        .arg("--summary")
+        .arg(&sum)
+        .assert()
+        .success();
+    let out = lines(&std::fs::read(&out_path).unwrap());
+    assert_eq!(out.len(), 8);
+    let keys: Vec<&String> = out[0].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["id", "reliability"]);
+    let s: Value = serde_json::from_slice(&std::fs::read(&sum).unwrap()).unwrap();
+    assert_eq!(s["summary"]["records"], 8);
+    assert_eq!(s["summary"]["reports"], 8);
+    let hist: u64 = s["summary"]["p_histogram"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(hist, 8);
+    assert!(!dir.path().join("out.jsonl.partial").exists());
+    assert!(!dir.path().join("out.jsonl.checkpoint").exists());
+}
+
+/// Kill a run mid-way (SIGKILL, no chance to clean up), resume it, and get byte for byte what
+/// an uninterrupted run writes — reports, CSV summary and aggregate.
+#[test]
+fn killed_then_resumed_run_equals_an_uninterrupted_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, jsonl(&articles(1500))).unwrap();
+    let full = dir.path().join("full.jsonl");
+    let full_csv = dir.path().join("full.csv");
+    let full_sum = dir.path().join("full-summary.json");
+    unspin()
+        .arg("corpus")
+        .arg(&input)
+        .args(["--chunk", "16", "--threads", "2", "--quiet", "-o"])
+        .arg(&full)
+        .arg("--csv")
+        .arg(&full_csv)
+        .arg("--summary")
+        .arg(&full_sum)
+        .assert()
+        .success();
+
+    let out = dir.path().join("out.jsonl");
+    let csv = dir.path().join("out.csv");
+    let sum = dir.path().join("out-summary.json");
+    let bin = assert_cmd::cargo::cargo_bin("unspin");
+    let args = |resume: bool| {
+        let mut c = std::process::Command::new(&bin);
+        c.arg("corpus")
+            .arg(&input)
+            .args(["--chunk", "16", "--threads", "2", "--quiet", "-o"])
+            .arg(&out)
+            .arg("--csv")
+            .arg(&csv)
+            .arg("--summary")
+            .arg(&sum);
+        if resume {
+            c.arg("--resume");
+        }
+        c
+    };
+    let mut child = args(false).spawn().unwrap();
+    let partial = dir.path().join("out.jsonl.partial");
+    let started = std::time::Instant::now();
+    // Wait until a few hundred records are out, then kill.
+    loop {
+        let n = std::fs::read(&partial).map(|b| b.iter().filter(|c| **c == b'\n').count());
+        if n.is_ok_and(|n| n >= 300) {
+            break;
+        }
+        assert!(
+            started.elapsed().as_secs() < 120,
+            "the run never got to 300 records"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        !out.exists(),
+        "the final name appears only when the run completes"
+    );
+    let written = std::fs::read(&partial).unwrap();
+    let n = written.iter().filter(|c| **c == b'\n').count();
+    assert!(n < 1500, "killed before the end ({n} lines)");
+
+    let status = args(true).status().unwrap();
+    assert!(status.success());
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&full).unwrap());
+    assert_eq!(
+        std::fs::read(&csv).unwrap(),
+        std::fs::read(&full_csv).unwrap()
+    );
+    let summary = |p: &Path| -> Value {
+        serde_json::from_slice::<Value>(&std::fs::read(p).unwrap()).unwrap()["summary"].clone()
+    };
+    assert_eq!(summary(&sum), summary(&full_sum));
+    assert!(!partial.exists());
+}
