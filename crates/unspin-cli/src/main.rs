@@ -3,6 +3,8 @@
 mod bench_cmd;
 mod corpus_cmd;
 mod eval_cmd;
+mod loadtest;
+mod server;
 mod train_cmd;
 
 use anyhow::{Context, Result, bail};
@@ -42,6 +44,10 @@ enum Command {
     /// Analyse a whole corpus in parallel: JSONL, CSV/TSV (gz/zst) or a folder in, JSONL
     /// reports in input order out, with progress, summaries and --resume.
     Corpus(corpus_cmd::CorpusArgs),
+    /// Serve the HTTP API and the web page (loopback by default).
+    Serve(ServeArgs),
+    /// Load-test the HTTP API on loopback: requests/s and latency at several connection counts.
+    BenchHttp(loadtest::LoadArgs),
     /// Evaluate the shipped models on the shared data with each task's official metric.
     Eval(eval_cmd::EvalArgs),
     /// Train a shipped model from the shared data and write its versioned model file.
@@ -89,6 +95,85 @@ struct AnalyzeArgs {
     no_source_prior: bool,
 }
 
+#[derive(Parser)]
+struct ServeArgs {
+    /// Address to listen on. Loopback by default; binding elsewhere exposes the service.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: std::net::SocketAddr,
+    /// Largest body for /v1/analyze, in bytes (larger: 413).
+    #[arg(long, default_value_t = server::Config::default().max_body)]
+    max_body: usize,
+    /// Largest body for /v1/batch, in bytes.
+    #[arg(long, default_value_t = server::Config::default().max_batch_body)]
+    max_batch_body: usize,
+    /// Seconds allowed to receive a body (then 408) and to analyse it (then 503).
+    #[arg(long, default_value_t = 10)]
+    timeout: u64,
+    /// Requests admitted at once; beyond that, 503 with Retry-After at once.
+    #[arg(long, default_value_t = server::Config::default().max_pending)]
+    max_pending: usize,
+    /// Analyses running at once (default: all cores).
+    #[arg(long)]
+    workers: Option<usize>,
+    /// Allow cross-origin requests from this origin (repeatable; off by default).
+    #[arg(long)]
+    cors_origin: Vec<String>,
+    #[arg(long)]
+    techniques_model: Option<PathBuf>,
+    #[arg(long)]
+    no_source_prior: bool,
+}
+
+fn serve(args: ServeArgs) -> Result<u8> {
+    let analyzer =
+        load_analyzer(args.techniques_model.as_deref())?.with_source_prior(!args.no_source_prior);
+    let mut cfg = server::Config {
+        max_body: args.max_body,
+        max_batch_body: args.max_batch_body,
+        timeout: std::time::Duration::from_secs(args.timeout),
+        max_pending: args.max_pending,
+        ..server::Config::default()
+    };
+    if let Some(w) = args.workers {
+        cfg.workers = w;
+    }
+    let mut app = server::app(server::AppState::new(analyzer, cfg));
+    if !args.cors_origin.is_empty() {
+        let origins = args
+            .cors_origin
+            .iter()
+            .map(|o| {
+                o.parse::<axum::http::HeaderValue>()
+                    .with_context(|| format!("--cors-origin {o:?} is not a valid origin"))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        app = app.layer(
+            tower_http::cors::CorsLayer::new()
+                .allow_origin(origins)
+                .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+                .allow_headers([axum::http::header::CONTENT_TYPE, axum::http::header::ACCEPT]),
+        );
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.addr))?;
+        eprintln!(
+            "unspin: serving on http://{} (Ctrl-C to stop)",
+            listener.local_addr()?
+        );
+        axum::serve(listener, app)
+            .with_graceful_shutdown(server::shutdown_signal())
+            .await?;
+        eprintln!("unspin: stopped");
+        anyhow::Ok(())
+    })?;
+    Ok(exit::OK)
+}
+
 /// The analyzer with the embedded models, or with a technique model read from a file.
 pub fn load_analyzer(techniques_model: Option<&Path>) -> Result<Analyzer> {
     match techniques_model {
@@ -122,6 +207,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Analyze(args) => analyze(args),
         Command::Corpus(args) => corpus_cmd::run(args),
+        Command::Serve(args) => serve(args),
+        Command::BenchHttp(args) => loadtest::run(args),
         Command::Eval(args) => eval_cmd::run(args),
         Command::Train(args) => train_cmd::run(args),
         Command::Bench(args) => bench_cmd::run(args),

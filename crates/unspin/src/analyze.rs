@@ -107,6 +107,11 @@ impl Analyzer {
     }
 
     /// The technique model, when one is loaded.
+    /// The sentence models in use, when loaded.
+    pub fn sentence_models(&self) -> Option<&SentenceModels> {
+        self.sentences.as_deref()
+    }
+
     pub fn technique_tagger(&self) -> Option<&TechniqueTagger> {
         self.techniques.as_deref()
     }

@@ -135,7 +135,20 @@ pub fn marks(r: &Report) -> Vec<Mark> {
 
 /// Cuts the text at every mark boundary; each piece comes with the marks covering it.
 fn pieces<'r>(text: &'r str, marks: &'r [Mark]) -> Vec<(&'r str, Vec<&'r Mark>)> {
+    pieces_at(text, marks, &[])
+        .into_iter()
+        .map(|(_, p, m)| (p, m))
+        .collect()
+}
+
+/// [`pieces`] also cut at `extra` code-point offsets, each with its starting offset.
+fn pieces_at<'r>(
+    text: &'r str,
+    marks: &'r [Mark],
+    extra: &[usize],
+) -> Vec<(usize, &'r str, Vec<&'r Mark>)> {
     let mut cuts: Vec<usize> = marks.iter().flat_map(|m| [m.start, m.end]).collect();
+    cuts.extend_from_slice(extra);
     cuts.push(0);
     let nchars = text.chars().count();
     cuts.push(nchars);
@@ -162,7 +175,7 @@ fn pieces<'r>(text: &'r str, marks: &'r [Mark]) -> Vec<(&'r str, Vec<&'r Mark>)>
             .iter()
             .filter(|m| m.start <= a && b <= m.end && m.start < m.end)
             .collect();
-        out.push((&text[bytes[w]..bytes[w + 1]], covering));
+        out.push((a, &text[bytes[w]..bytes[w + 1]], covering));
     }
     out
 }
@@ -465,24 +478,37 @@ fn esc(s: &str) -> String {
     o
 }
 
-const CSS: &str = include_str!("../assets/report.css");
+/// The report stylesheet, shared by `--format html` and the server's page.
+pub const CSS: &str = include_str!("../assets/report.css");
 
 /// One self-contained HTML page: no scripts or assets from anywhere else.
 pub fn html(r: &Report) -> String {
-    let marks = marks(r);
-    let mut o = String::new();
     let title = r
         .title
         .as_deref()
         .or(r.id.as_deref())
         .unwrap_or("unspin report");
-    let _ = write!(
-        o,
+    format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>unspin: {}</title><style>{CSS}</style></head><body><main>\n",
-        esc(title)
-    );
+<title>unspin: {}</title><style>{CSS}</style></head><body><main>\n{}</main></body></html>\n",
+        esc(title),
+        html_fragment(r)
+    )
+}
+
+/// The report as an HTML fragment (header, legend, article, reasons, claims, sentences), for a
+/// page that brings [`CSS`]: the server's page shows exactly this. Legend toggles and the
+/// definitions shown on hover and keyboard focus are CSS only, so the fragment works without
+/// script.
+pub fn html_fragment(r: &Report) -> String {
+    let marks = marks(r);
+    let mut o = String::from("<div class=\"report\">\n");
+    let title = r
+        .title
+        .as_deref()
+        .or(r.id.as_deref())
+        .unwrap_or("unspin report");
     let _ = write!(o, "<header><h1>{}</h1><p class=\"meta\">", esc(title));
     let _ = write!(
         o,
@@ -497,7 +523,8 @@ pub fn html(r: &Report) -> String {
         (Some(p), Some(l)) => {
             let _ = write!(
                 o,
-                "<p class=\"gauge\">Reliability: <strong>{l:?}</strong> (p_unreliable {p:.2}{})</p>",
+                "<p class=\"gauge\"><label for=\"gauge-meter\">Reliability: <strong>{l:?}</strong> (p_unreliable {p:.2}{})</label> \
+<meter id=\"gauge-meter\" class=\"gauge-meter\" min=\"0\" max=\"1\" low=\"0.35\" high=\"0.65\" optimum=\"0\" value=\"{p:.3}\">{p:.2}</meter></p>",
                 esc(&prior_note(r))
             );
         }
@@ -519,28 +546,48 @@ pub fn html(r: &Report) -> String {
     for m in &marks {
         *counts.entry(m.kind).or_default() += 1;
     }
-    o.push_str("<section class=\"legend\" aria-label=\"legend\">");
+    // Unchecking a key hides its marks: one CSS rule per kind present, through `:has()`.
+    o.push_str("<style>");
+    for k in counts.keys() {
+        let c = k.class();
+        let _ = write!(
+            o,
+            ".report:has(input[data-k=\"{c}\"]:not(:checked)) mark.{c}{{background:none;text-decoration:none;box-shadow:none;font-style:inherit}}"
+        );
+    }
+    o.push_str("</style>");
+    o.push_str("<fieldset class=\"legend\"><legend>Show</legend>");
     for (k, n) in &counts {
         let _ = write!(
             o,
-            "<span class=\"key {}\">{} <b>{n}</b></span>",
-            k.class(),
-            esc(&k.label())
+            "<label class=\"key {c}\"><input type=\"checkbox\" checked data-k=\"{c}\"> {} <b>{n}</b></label>",
+            esc(&k.label()),
+            c = k.class()
         );
     }
-    o.push_str("</section>\n<article class=\"text\">");
-    for (piece, on) in pieces(&r.text, &marks) {
+    o.push_str("</fieldset>\n<article class=\"text\">");
+    let starts: Vec<usize> = r.sentences.iter().map(|s| s.start).collect();
+    let mut next_sentence = 0;
+    for (at, piece, on) in pieces_at(&r.text, &marks, &starts) {
+        while next_sentence < starts.len() && starts[next_sentence] <= at {
+            let _ = write!(
+                o,
+                "<span class=\"anchor\" id=\"s{}\"></span>",
+                next_sentence + 1
+            );
+            next_sentence += 1;
+        }
         if on.is_empty() {
             o.push_str(&esc(piece));
             continue;
         }
         let classes: Vec<String> = on.iter().map(|m| m.kind.class()).collect();
         let notes: Vec<&str> = on.iter().map(|m| m.note.as_str()).collect();
+        let note = esc(&notes.join("\n"));
         let _ = write!(
             o,
-            "<mark class=\"{}\" title=\"{}\" tabindex=\"0\">{}</mark>",
+            "<mark class=\"{}\" title=\"{note}\" data-note=\"{note}\" tabindex=\"0\">{}</mark>",
             classes.join(" "),
-            esc(&notes.join("\n")),
             esc(piece)
         );
     }
@@ -580,7 +627,7 @@ pub fn html(r: &Report) -> String {
             let s = &r.sentences[i];
             let _ = write!(
                 o,
-                "<li><span class=\"src-{}\">{}</span> <b>{:.2}</b> s{} — {}</li>",
+                "<li><span class=\"src-{}\">{}</span> <b>{:.2}</b> <a href=\"#s{3}\">s{3}</a> — {4}</li>",
                 source_name(s.attribution.kind),
                 match s.attribution.kind {
                     SourceKind::None => "no source",

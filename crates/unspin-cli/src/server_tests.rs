@@ -1,0 +1,342 @@
+//! The server's handlers through `app()`, without a socket.
+
+use super::*;
+use axum::http::Request as HttpRequest;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+/// Every route the app serves (a test holds the OpenAPI document equal to it, and each answers).
+const ROUTES: &[(&str, &str)] = &[
+    ("get", "/"),
+    ("get", "/healthz"),
+    ("get", "/openapi.json"),
+    ("get", "/v1/models"),
+    ("post", "/v1/analyze"),
+    ("post", "/v1/batch"),
+];
+
+const EXAMPLE: &str = include_str!("../../../examples/harbor-bridge.txt");
+
+fn state(cfg: Config) -> AppState {
+    AppState::new(Analyzer::new(), cfg)
+}
+
+async fn send(app: Router, req: HttpRequest<Body>) -> (StatusCode, HeaderMap, Vec<u8>) {
+    let r = app.oneshot(req).await.unwrap();
+    let status = r.status();
+    let headers = r.headers().clone();
+    let body = r.into_body().collect().await.unwrap().to_bytes().to_vec();
+    (status, headers, body)
+}
+
+fn post(path: &str, ctype: Option<&str>, body: impl Into<Body>) -> HttpRequest<Body> {
+    let mut b = HttpRequest::post(path);
+    if let Some(c) = ctype {
+        b = b.header(header::CONTENT_TYPE, c);
+    }
+    b.body(body.into()).unwrap()
+}
+
+fn json(b: &[u8]) -> Value {
+    serde_json::from_slice(b).expect("JSON body")
+}
+
+fn error_kind(b: &[u8]) -> String {
+    json(b)["error"]["kind"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn analyze_json_text_and_html_bodies() {
+    let s = state(Config::default());
+    let body = json!({"title": "Bridge", "text": EXAMPLE}).to_string();
+    let (st, h, b) = send(
+        app(s.clone()),
+        post("/v1/analyze", Some("application/json"), body),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(h[header::CONTENT_TYPE], "application/json");
+    let r = json(&b);
+    assert_eq!(r["schema"], "unspin.report/1");
+    assert_eq!(r["title"], "Bridge");
+    assert!(!r["techniques"].as_array().unwrap().is_empty());
+    assert!(r["reliability"]["p_unreliable"].as_f64().is_some());
+    // The same article as a raw text body gives the same spans.
+    let (st, _, b2) = send(
+        app(s.clone()),
+        post("/v1/analyze", Some("text/plain; charset=utf-8"), EXAMPLE),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(json(&b2)["techniques"], r["techniques"]);
+    // HTML, raw.
+    let page = format!(
+        "<html><head><title>T</title></head><body><article><p>{}</p></article></body></html>",
+        EXAMPLE.replace("\n\n", "</p><p>")
+    );
+    let (st, _, b3) = send(app(s.clone()), post("/v1/analyze", Some("text/html"), page)).await;
+    assert_eq!(st, StatusCode::OK, "{}", String::from_utf8_lossy(&b3));
+    assert_eq!(json(&b3)["source"]["format"], "html");
+    // Accept: text/html gives the shared rendering as a fragment.
+    let req = HttpRequest::post("/v1/analyze")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "text/html")
+        .body(Body::from(json!({"text": EXAMPLE}).to_string()))
+        .unwrap();
+    let (st, h, b4) = send(app(s), req).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        h[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let frag = String::from_utf8(b4).unwrap();
+    assert!(frag.contains("<mark class=\"t-"), "technique marks");
+    assert!(frag.contains("<meter"), "the reliability gauge");
+    assert!(!frag.contains("<html"), "a fragment, not a page");
+}
+
+#[tokio::test]
+async fn bad_requests_get_json_errors_with_the_right_status() {
+    let s = state(Config {
+        max_body: 1000,
+        ..Config::default()
+    });
+    let cases: Vec<(HttpRequest<Body>, StatusCode, &str)> = vec![
+        (
+            post("/v1/analyze", None, "text"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            post("/v1/analyze", Some("image/png"), "x"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            post("/v1/analyze", Some("application/json"), "{not json"),
+            StatusCode::BAD_REQUEST,
+            "invalid_record",
+        ),
+        (
+            post("/v1/analyze", Some("application/json"), r#"{"text": 5}"#),
+            StatusCode::BAD_REQUEST,
+            "invalid_record",
+        ),
+        (
+            post(
+                "/v1/analyze",
+                Some("application/json"),
+                r#"{"text": "a", "html": "b"}"#,
+            ),
+            StatusCode::BAD_REQUEST,
+            "invalid_record",
+        ),
+        (
+            post(
+                "/v1/analyze",
+                Some("application/json"),
+                "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]",
+            ),
+            StatusCode::BAD_REQUEST,
+            "invalid_record",
+        ),
+        (
+            post("/v1/analyze", Some("text/plain"), ""),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "empty",
+        ),
+        (
+            post(
+                "/v1/analyze",
+                Some("text/plain"),
+                vec![b'a', 0xff, 0xfe, b'b'],
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_utf8",
+        ),
+        (
+            post("/v1/analyze", Some("text/plain"), "x".repeat(1001)),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "oversized",
+        ),
+        (
+            HttpRequest::get("/v1/analyze").body(Body::empty()).unwrap(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+        (
+            HttpRequest::get("/nope").body(Body::empty()).unwrap(),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+    ];
+    for (req, want, kind) in cases {
+        let uri = req.uri().clone();
+        let (st, h, b) = send(app(s.clone()), req).await;
+        assert_eq!(st, want, "{uri}: {}", String::from_utf8_lossy(&b));
+        assert_eq!(h[header::CONTENT_TYPE], "application/json", "{uri}");
+        assert_eq!(error_kind(&b), kind, "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn a_slow_body_times_out_and_overload_is_refused_at_once() {
+    let s = state(Config {
+        timeout: Duration::from_millis(200),
+        max_pending: 1,
+        ..Config::default()
+    });
+    // A body that never finishes.
+    let never = Body::from_stream(futures_util::stream::pending::<Result<Bytes, std::io::Error>>());
+    let started = std::time::Instant::now();
+    let (st, _, b) = send(
+        app(s.clone()),
+        post("/v1/analyze", Some("text/plain"), never),
+    )
+    .await;
+    assert_eq!(st, StatusCode::REQUEST_TIMEOUT);
+    assert_eq!(error_kind(&b), "timeout");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // With the one admission slot taken, the next request is refused, not queued.
+    let held = s.admitted.clone().try_acquire_owned().unwrap();
+    let (st, h, b) = send(
+        app(s.clone()),
+        post("/v1/analyze", Some("text/plain"), EXAMPLE),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(h[header::RETRY_AFTER], "1");
+    assert_eq!(error_kind(&b), "overloaded");
+    drop(held);
+    let (st, _, _) = send(app(s), post("/v1/analyze", Some("text/plain"), EXAMPLE)).await;
+    assert_eq!(st, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn batch_streams_one_line_per_input_line_in_order() {
+    let s = state(Config::default());
+    let input = format!(
+        "{}\n{{broken\n{}\n",
+        json!({"id": "a", "text": EXAMPLE}),
+        json!({"id": "c", "text": "The council met on Monday. It approved the budget."})
+    );
+    let (st, h, b) = send(
+        app(s),
+        post("/v1/batch", Some("application/x-ndjson"), input),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(h[header::CONTENT_TYPE], "application/x-ndjson");
+    let lines: Vec<Value> = String::from_utf8(b)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["id"], "a");
+    assert_eq!(lines[1]["error"]["line"], 2);
+    assert_eq!(lines[2]["id"], "c");
+}
+
+#[tokio::test]
+async fn health_models_page() {
+    let s = state(Config::default());
+    let (st, _, b) = send(
+        app(s.clone()),
+        HttpRequest::get("/healthz").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (st, json(&b)["status"].clone()),
+        (StatusCode::OK, json!("ok"))
+    );
+    let (st, _, b) = send(
+        app(s.clone()),
+        HttpRequest::get("/v1/models").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    let m = json(&b);
+    let names: Vec<&str> = m["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["name"].as_str().unwrap())
+        .collect();
+    assert!(names.iter().any(|n| n.contains("technique")), "{names:?}");
+    assert!(
+        m["evaluation"]["sentences"]["clickbait"]["cv.accuracy"]
+            .as_f64()
+            .unwrap()
+            > 0.9,
+        "{m}"
+    );
+    let (st, h, b) = send(app(s), HttpRequest::get("/").body(Body::empty()).unwrap()).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        h[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let page = String::from_utf8(b).unwrap();
+    assert!(
+        page.contains("<textarea") && page.contains(".t-loaded-language"),
+        "form and the shared CSS"
+    );
+    assert!(!page.contains("/*REPORT_CSS*/"));
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "no CDN or remote asset"
+    );
+}
+
+/// The OpenAPI document lists exactly the routes the app serves, and each answers.
+#[tokio::test]
+async fn openapi_matches_the_handlers() {
+    let doc: Value = serde_json::from_str(OPENAPI).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let mut listed: Vec<(String, String)> = Vec::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for method in ops.as_object().unwrap().keys() {
+            listed.push((method.clone(), path.clone()));
+        }
+    }
+    listed.sort();
+    let mut routes: Vec<(String, String)> = ROUTES
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    routes.sort();
+    assert_eq!(listed, routes);
+    let s = state(Config::default());
+    for (method, path) in &routes {
+        let req = match method.as_str() {
+            "get" => HttpRequest::get(path.as_str()).body(Body::empty()).unwrap(),
+            _ => post(
+                path,
+                Some("application/json"),
+                json!({"text": "The council met."}).to_string(),
+            ),
+        };
+        let (st, _, b) = send(app(s.clone()), req).await;
+        assert_eq!(
+            st,
+            StatusCode::OK,
+            "{method} {path}: {}",
+            String::from_utf8_lossy(&b)
+        );
+    }
+    // Every $ref resolves.
+    let text = OPENAPI;
+    for r in text.split("\"$ref\": \"#/").skip(1) {
+        let target = &r[..r.find('"').unwrap()];
+        let mut v = &doc;
+        for part in target.split('/') {
+            v = &v[part];
+        }
+        assert!(!v.is_null(), "dangling $ref {target}");
+    }
+}
