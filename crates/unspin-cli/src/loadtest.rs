@@ -28,6 +28,10 @@ pub struct LoadArgs {
     /// Analysis slots of the in-process server (default: all cores).
     #[arg(long)]
     workers: Option<usize>,
+    /// Admission limit of the in-process server (default: the server's); set it below the
+    /// connection count to measure overload.
+    #[arg(long)]
+    max_pending: Option<usize>,
 }
 
 /// About 600 words from the example article, repeated as needed.
@@ -101,6 +105,7 @@ struct RunResult {
     refused: u64,
     failed: u64,
     latencies_us: Vec<u64>,
+    refused_us: Vec<u64>,
     secs: f64,
 }
 
@@ -118,6 +123,7 @@ async fn run_once(addr: SocketAddr, conns: usize, secs: u64, body: &[u8]) -> Res
         let body = body.to_vec();
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
+            let mut refused_lat = Vec::new();
             let (mut ok, mut refused, mut failed) = (0u64, 0u64, 0u64);
             let mut stream = None;
             while Instant::now() < end {
@@ -142,7 +148,10 @@ async fn run_once(addr: SocketAddr, conns: usize, secs: u64, body: &[u8]) -> Res
                         ok += 1;
                         lat.push(t0.elapsed().as_micros() as u64);
                     }
-                    Ok(503) if counted => refused += 1,
+                    Ok(503) if counted => {
+                        refused += 1;
+                        refused_lat.push(t0.elapsed().as_micros() as u64);
+                    }
                     Ok(_) if counted => failed += 1,
                     Ok(_) => {}
                     Err(_) => {
@@ -151,7 +160,7 @@ async fn run_once(addr: SocketAddr, conns: usize, secs: u64, body: &[u8]) -> Res
                     }
                 }
             }
-            (ok, refused, failed, lat)
+            (ok, refused, failed, lat, refused_lat)
         }));
     }
     let mut res = RunResult {
@@ -159,16 +168,19 @@ async fn run_once(addr: SocketAddr, conns: usize, secs: u64, body: &[u8]) -> Res
         refused: 0,
         failed: 0,
         latencies_us: Vec::new(),
+        refused_us: Vec::new(),
         secs: secs as f64,
     };
     for t in tasks {
-        let (ok, refused, failed, lat) = t.await?;
+        let (ok, refused, failed, lat, rlat) = t.await?;
+        res.refused_us.extend(rlat);
         res.ok += ok;
         res.refused += refused;
         res.failed += failed;
         res.latencies_us.extend(lat);
     }
     res.latencies_us.sort_unstable();
+    res.refused_us.sort_unstable();
     Ok(res)
 }
 
@@ -208,6 +220,9 @@ pub fn run(args: LoadArgs) -> Result<u8> {
                 if let Some(w) = args.workers {
                     cfg.workers = w;
                 }
+                if let Some(m) = args.max_pending {
+                    cfg.max_pending = m;
+                }
                 let state = crate::server::AppState::new(unspin::Analyzer::new(), cfg);
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
                 let addr = listener.local_addr()?;
@@ -223,17 +238,24 @@ pub fn run(args: LoadArgs) -> Result<u8> {
             body.len(),
             args.seconds
         );
-        println!("| connections | requests/s | p50 ms | p99 ms | max ms | 503 refused | failed |");
-        println!("|---|---|---|---|---|---|---|");
+        println!(
+            "| connections | requests/s | p50 ms | p99 ms | max ms | 503 refused | p99 ms of a refusal | failed |"
+        );
+        println!("|---|---|---|---|---|---|---|---|");
         for &c in &args.connections {
             let r = run_once(addr, c, args.seconds, &body).await?;
             println!(
-                "| {c} | {:.0} | {:.1} | {:.1} | {:.1} | {} | {} |",
+                "| {c} | {:.0} | {:.1} | {:.1} | {:.1} | {} | {} | {} |",
                 r.ok as f64 / r.secs,
                 pct(&r.latencies_us, 0.5),
                 pct(&r.latencies_us, 0.99),
                 pct(&r.latencies_us, 1.0),
                 r.refused,
+                if r.refused_us.is_empty() {
+                    "–".to_string()
+                } else {
+                    format!("{:.1}", pct(&r.refused_us, 0.99))
+                },
                 r.failed
             );
         }
