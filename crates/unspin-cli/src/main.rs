@@ -137,23 +137,15 @@ fn serve(args: ServeArgs) -> Result<u8> {
     if let Some(w) = args.workers {
         cfg.workers = w;
     }
-    let mut app = server::app(server::AppState::new(analyzer, cfg));
-    if !args.cors_origin.is_empty() {
-        let origins = args
-            .cors_origin
-            .iter()
-            .map(|o| {
-                o.parse::<axum::http::HeaderValue>()
-                    .with_context(|| format!("--cors-origin {o:?} is not a valid origin"))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        app = app.layer(
-            tower_http::cors::CorsLayer::new()
-                .allow_origin(origins)
-                .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
-                .allow_headers([axum::http::header::CONTENT_TYPE, axum::http::header::ACCEPT]),
-        );
-    }
+    cfg.cors_origins = args
+        .cors_origin
+        .iter()
+        .map(|o| {
+            o.parse::<axum::http::HeaderValue>()
+                .with_context(|| format!("--cors-origin {o:?} is not a valid origin"))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let app = server::app(server::AppState::new(analyzer, cfg));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

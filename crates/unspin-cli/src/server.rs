@@ -32,6 +32,8 @@ pub struct Config {
     pub max_pending: usize,
     /// Analyses running at once.
     pub workers: usize,
+    /// Origins allowed to call the API from a browser; empty: no CORS headers at all.
+    pub cors_origins: Vec<HeaderValue>,
 }
 
 impl Default for Config {
@@ -42,6 +44,7 @@ impl Default for Config {
             timeout: Duration::from_secs(10),
             max_pending: 256,
             workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -74,7 +77,13 @@ pub const OPENAPI: &str = include_str!("../assets/openapi.json");
 
 /// The router, without a socket: tests drive it with `tower::ServiceExt::oneshot`.
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let cors = (!state.cfg.cors_origins.is_empty()).then(|| {
+        tower_http::cors::CorsLayer::new()
+            .allow_origin(state.cfg.cors_origins.clone())
+            .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+            .allow_headers([header::CONTENT_TYPE, header::ACCEPT])
+    });
+    let router = Router::new()
         .route("/", get(index))
         .route(
             "/healthz",
@@ -101,7 +110,11 @@ pub fn app(state: AppState) -> Router {
                 "this endpoint does not take that method; see /openapi.json",
             )
         })
-        .with_state(state)
+        .with_state(state);
+    match cors {
+        Some(c) => router.layer(c),
+        None => router,
+    }
 }
 
 /// A JSON error response.

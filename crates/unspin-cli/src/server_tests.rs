@@ -336,3 +336,28 @@ async fn openapi_matches_the_handlers() {
         assert!(!v.is_null(), "dangling $ref {target}");
     }
 }
+
+#[tokio::test]
+async fn cors_is_off_by_default_and_on_for_listed_origins() {
+    let preflight = || {
+        HttpRequest::builder()
+            .method("OPTIONS")
+            .uri("/v1/analyze")
+            .header(header::ORIGIN, "https://newsroom.example")
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (_, h, _) = send(app(state(Config::default())), preflight()).await;
+    assert!(h.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+    let s = state(Config {
+        cors_origins: vec![HeaderValue::from_static("https://newsroom.example")],
+        ..Config::default()
+    });
+    let (st, h, _) = send(app(s), preflight()).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(
+        h[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "https://newsroom.example"
+    );
+}

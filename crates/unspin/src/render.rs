@@ -659,7 +659,7 @@ pub fn html_fragment(r: &Report) -> String {
         };
         let _ = write!(
             o,
-            "<tr><td>{}</td><td>{}</td><td class=\"src-{}\">{src}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td><a href=\"#s{0}\">{0}</a></td><td>{1}</td><td class=\"src-{2}\">{src}</td><td>{3}</td><td>{4}</td><td>{5}</td></tr>",
             i + 1,
             esc(&quote_excerpt(&r.text, s.start, s.end, 160)),
             source_name(s.attribution.kind),
