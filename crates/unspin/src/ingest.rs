@@ -119,6 +119,9 @@ impl Document {
 
     /// Extracts the article from an HTML string with a readability-style extractor.
     pub fn from_html(html: &str, url: Option<&str>) -> Result<Document> {
+        if max_nesting(html) > MAX_NESTING {
+            return flat_html(html, url);
+        }
         let cfg = dom_smoothie::Config {
             text_mode: dom_smoothie::TextMode::Formatted,
             ..dom_smoothie::Config::default()
@@ -145,6 +148,86 @@ impl Document {
             },
         })
     }
+}
+
+/// Deeper element nesting than this skips the readability extractor: its tree walks recurse,
+/// and 100,000 nested `<div>`s overflow a 2 MiB worker stack (and take minutes). Real pages
+/// nest a few dozen deep.
+pub const MAX_NESTING: usize = 1_000;
+
+/// The deepest element nesting in a page, from its tags alone (void elements, self-closing
+/// tags, comments and declarations do not nest). An estimate, but never an underestimate for
+/// the pathological case it guards against.
+pub fn max_nesting(html: &str) -> usize {
+    const VOID: &[&str] = &[
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+        "source", "track", "wbr",
+    ];
+    let b = html.as_bytes();
+    let (mut depth, mut max, mut i) = (0usize, 0usize, 0usize);
+    while let Some(off) = memchr_lt(&b[i..]) {
+        i += off + 1;
+        if b[i..].starts_with(b"!--") {
+            match html[i..].find("-->") {
+                Some(end) => i += end + 3,
+                None => break,
+            }
+            continue;
+        }
+        match b.get(i) {
+            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(c) if c.is_ascii_alphabetic() => {
+                let end = b[i..]
+                    .iter()
+                    .position(|c| !c.is_ascii_alphanumeric())
+                    .map_or(b.len(), |p| i + p);
+                let name = html[i..end].to_ascii_lowercase();
+                let close = b[end..].iter().position(|c| *c == b'>').map(|p| end + p);
+                let self_closing = close.is_some_and(|c| c > 0 && b[c - 1] == b'/');
+                if !VOID.contains(&name.as_str()) && !self_closing {
+                    depth += 1;
+                    max = max.max(depth);
+                }
+            }
+            _ => {}
+        }
+    }
+    max
+}
+
+fn memchr_lt(b: &[u8]) -> Option<usize> {
+    b.iter().position(|c| *c == b'<')
+}
+
+/// A page too deeply nested for the extractor: its text with the tags taken out.
+fn flat_html(html: &str, url: Option<&str>) -> Result<Document> {
+    static TAGS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?s)<!--.*?-->|<[^>]*>").expect("valid pattern"));
+    let text = TAGS
+        .replace_all(html, " ")
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ");
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if !has_prose(&text) {
+        return Err(Error::NoArticle);
+    }
+    Ok(Document {
+        id: None,
+        title: None,
+        text,
+        meta: SourceMeta {
+            format: "html".into(),
+            byline: None,
+            published: None,
+            site: None,
+            url: url.map(str::to_string).or_else(|| canonical_url(html)),
+            charset: None,
+        },
+    })
 }
 
 /// The page's own URL: `<link rel="canonical">` or `<meta property="og:url">`, from the head.

@@ -220,6 +220,33 @@ pub struct Linear {
 }
 
 impl Linear {
+    /// Checks the stored shape against what the features index: a weight for every hashed
+    /// feature and class and a bias per class. `scores` and `weight` rely on it, so a model
+    /// file that decodes but is cut or altered is refused here, not a panic later.
+    pub fn check(&self, bits: u8, classes: usize, what: &str) -> crate::error::Result<()> {
+        let want = (bits <= 30)
+            .then(|| (1usize << bits).checked_mul(classes))
+            .flatten();
+        if self.bits != bits
+            || self.classes != classes
+            || classes == 0
+            || self.bias.len() != classes
+            || Some(self.weights.len()) != want
+            || !self.scale.is_finite()
+            || self.bias.iter().any(|b| !b.is_finite())
+        {
+            return Err(crate::error::Error::Model(format!(
+                "corrupted {what} model: {} weights and {} biases at {} bits for {} classes, expected {} bits and {classes} classes",
+                self.weights.len(),
+                self.bias.len(),
+                self.bits,
+                self.classes,
+                bits
+            )));
+        }
+        Ok(())
+    }
+
     /// Scores (logits) of the example, one per class.
     pub fn scores(&self, idx: &[u32], out: &mut Vec<f32>) {
         out.clear();

@@ -490,6 +490,15 @@ impl ReliabilityModel {
                 ours.len()
             )));
         }
+        if let Some(w) = &self.words {
+            w.check(WORD_BITS, 1, "word-profile")?;
+        }
+        let finite = |v: &[f64]| v.iter().all(|x| x.is_finite());
+        if !finite(&self.mean) || !finite(&self.std) || !finite(&self.weights) {
+            return Err(Error::Model(
+                "corrupted reliability model: a weight or scale is not a finite number".into(),
+            ));
+        }
         Ok(())
     }
 

@@ -90,6 +90,7 @@ impl SentenceModels {
                     m.feature_set
                 )));
             }
+            m.linear.check(BITS, 1, want.name())?;
         }
         Ok(())
     }

@@ -789,6 +789,19 @@ impl TechniqueTagger {
                 model.features.feature_set
             )));
         }
+        model
+            .si
+            .check(model.features.si_bits, 1, "technique span")?;
+        model.tc.check(
+            model.features.tc_bits,
+            model.tc_classes.len(),
+            "technique class",
+        )?;
+        if !model.tc_temperature.is_finite() || model.tc_temperature <= 0.0 {
+            return Err(Error::Model(
+                "corrupted technique model: bad temperature".into(),
+            ));
+        }
         let feat = Featurizer::new(lex, model.features.clone());
         Ok(TechniqueTagger { model, feat })
     }

@@ -1,0 +1,48 @@
+//! Inputs that once broke unspin (from fuzzing and the pathological-input table), kept so they
+//! stay fixed.
+
+use unspin::model::format::{decode, encode};
+use unspin::model::sentence::SentenceModels;
+use unspin::model::techniques::TechniqueModel;
+
+/// A model file that decodes but whose weight table is cut used to index out of bounds at the
+/// first analysis; the shape checks now refuse it at load.
+#[test]
+fn a_decodable_model_with_cut_weights_is_refused_at_load() {
+    let mut m: TechniqueModel = decode(include_bytes!("../models/techniques.bin")).unwrap();
+    m.si.weights.truncate(10);
+    let bytes = encode(&m).unwrap();
+    let m: TechniqueModel = decode(&bytes).unwrap();
+    let e = unspin::Analyzer::with_technique_model(Some(m)).err().unwrap();
+    assert!(e.to_string().contains("corrupted technique span model"), "{e}");
+
+    let mut s: SentenceModels = decode(include_bytes!("../models/sentences.bin")).unwrap();
+    s.hedging.linear.bias.clear();
+    let e = s.check().unwrap_err();
+    assert!(e.to_string().contains("corrupted hedging model"), "{e}");
+}
+
+/// 100,000 nested tags overflowed a worker thread's stack inside the readability extractor;
+/// past `MAX_NESTING` the page's text is taken with its tags stripped.
+#[test]
+fn deep_nesting_is_measured_and_bounded() {
+    let deep = format!("{}x{}", "<div>".repeat(5000), "</div>".repeat(5000));
+    assert_eq!(unspin::ingest::max_nesting(&deep), 5000);
+    assert_eq!(
+        unspin::ingest::max_nesting("<p>a<br>b<img src=x/><br/></p><!-- <div> --><p>c</p>"),
+        1
+    );
+    let doc = std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(move || {
+            unspin::Document::from_html(
+                &deep.replace('x', "Reports say the bridge is unsafe and many believe it."),
+                None,
+            )
+        })
+        .unwrap()
+        .join()
+        .unwrap()
+        .unwrap();
+    assert_eq!(doc.text, "Reports say the bridge is unsafe and many believe it.");
+}

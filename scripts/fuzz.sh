@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Fuzzes every target for SECONDS each (default 900 = 15 min), two at a time, from the seeds in
+# fuzz/seeds (and, for model_load, the shipped model files). Needs a nightly toolchain and
+# cargo-fuzz, which this script installs; CI does not run it (its regression inputs are tests).
+#
+#   scripts/fuzz.sh            # 15 min per target
+#   scripts/fuzz.sh 60         # a quick pass
+set -euo pipefail
+cd "$(dirname "$0")/../fuzz"
+PER=${1:-900}
+rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+cargo +nightly fuzz build -O
+mkdir -p corpus logs artifacts
+seed_dir() {
+  case $1 in
+    html_ingest) echo seeds/html ;;
+    analyze_text) echo seeds/analyze ;;
+    jsonl_record) echo seeds/jsonl ;;
+    csv_corpus) echo seeds/csv ;;
+    model_load) echo seeds/model ;;
+  esac
+}
+run() {
+  local t=$1 max_len=65536
+  mkdir -p "corpus/$t"
+  cp -n "$(seed_dir "$t")"/* "corpus/$t/" 2>/dev/null || true
+  if [ "$t" = model_load ]; then
+    cp -n ../crates/unspin/models/*.bin "corpus/$t/" 2>/dev/null || true
+    max_len=4000000
+  fi
+  echo "== $t for $PER s"
+  cargo +nightly fuzz run -O "$t" "corpus/$t" -- \
+    -max_total_time="$PER" -max_len="$max_len" -rss_limit_mb=2048 -timeout=20 \
+    -print_final_stats=1 > "logs/$t.log" 2>&1 \
+    && echo "   $t: no crash ($(grep -o 'stat::number_of_executed_units: [0-9]*' "logs/$t.log"))" \
+    || echo "   $t: FAILED, see fuzz/logs/$t.log and fuzz/artifacts/$t/"
+}
+run html_ingest & run analyze_text & wait
+run jsonl_record & run csv_corpus & wait
+run model_load & wait
