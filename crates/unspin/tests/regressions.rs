@@ -13,8 +13,13 @@ fn a_decodable_model_with_cut_weights_is_refused_at_load() {
     m.si.weights.truncate(10);
     let bytes = encode(&m).unwrap();
     let m: TechniqueModel = decode(&bytes).unwrap();
-    let e = unspin::Analyzer::with_technique_model(Some(m)).err().unwrap();
-    assert!(e.to_string().contains("corrupted technique span model"), "{e}");
+    let e = unspin::Analyzer::with_technique_model(Some(m))
+        .err()
+        .unwrap();
+    assert!(
+        e.to_string().contains("corrupted technique span model"),
+        "{e}"
+    );
 
     let mut s: SentenceModels = decode(include_bytes!("../models/sentences.bin")).unwrap();
     s.hedging.linear.bias.clear();
@@ -44,5 +49,8 @@ fn deep_nesting_is_measured_and_bounded() {
         .join()
         .unwrap()
         .unwrap();
-    assert_eq!(doc.text, "Reports say the bridge is unsafe and many believe it.");
+    assert_eq!(
+        doc.text,
+        "Reports say the bridge is unsafe and many believe it."
+    );
 }
