@@ -346,13 +346,20 @@ fn score_sentences(report: &mut Report, a: &Analyzed<'_>, m: &SentenceModels, le
         let p = m.hedging.probability(&f);
         s.hedging = Some(p);
         if p >= m.hedging.threshold {
-            // Words the model weighs as hedges that no lexicon cue covers yet.
+            // Words the model weighs as hedges that no lexicon cue covers yet. Tokens come in
+            // order, so the rule cues are swept once by start (with the furthest end seen):
+            // checking every token against every cue was quadratic on one giant sentence.
+            let mut rule: Vec<(usize, usize)> =
+                s.hedge_cues.iter().map(|c| (c.start, c.end)).collect();
+            rule.sort_unstable();
+            let (mut next, mut reach) = (0usize, 0usize);
             for k in range {
                 let t = &a.tokens[k];
-                let covered = s
-                    .hedge_cues
-                    .iter()
-                    .any(|c| c.start <= t.span.start && t.span.end <= c.end);
+                while next < rule.len() && rule[next].0 <= t.span.start {
+                    reach = reach.max(rule[next].1);
+                    next += 1;
+                }
+                let covered = next > 0 && t.span.end <= reach;
                 if t.kind == crate::text::TokenKind::Word
                     && !covered
                     && sentence::is_learned_cue(&m.hedging, &t.norm, facts[k].hash)
