@@ -181,6 +181,20 @@ fn models_json(a: &Analyzer) -> Value {
     })
 }
 
+/// Admits a request (or refuses it at once with 503) and reads its body: the permit is held
+/// until the answer is made.
+#[allow(clippy::result_large_err)]
+async fn admit(
+    s: &AppState,
+    body: Body,
+    limit: usize,
+) -> Result<(tokio::sync::OwnedSemaphorePermit, Bytes), Response> {
+    let Ok(permit) = s.admitted.clone().try_acquire_owned() else {
+        return Err(busy());
+    };
+    Ok((permit, read_body(body, limit, s.cfg.timeout).await?))
+}
+
 /// Reads the body under the size cap and the deadline.
 // The error is the response itself, made once per refused request: boxing it buys nothing.
 #[allow(clippy::result_large_err)]
@@ -259,12 +273,9 @@ fn document(ctype: &str, body: &[u8], limits: Limits) -> Result<Document, Respon
 /// `POST /v1/analyze`: the report as JSON, or — with `Accept: text/html` — the report rendered
 /// as an HTML fragment (the same rendering as `--format html`, which the page shows).
 async fn analyze(State(s): State<AppState>, req: Request) -> Response {
-    let Ok(_admitted) = s.admitted.clone().try_acquire_owned() else {
-        return busy();
-    };
     let (parts, body) = req.into_parts();
-    let body = match read_body(body, s.cfg.max_body, s.cfg.timeout).await {
-        Ok(b) => b,
+    let (_admitted, body) = match admit(&s, body, s.cfg.max_body).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let limits = Limits {
@@ -321,12 +332,8 @@ async fn analyze(State(s): State<AppState>, req: Request) -> Response {
 /// `POST /v1/batch`: JSONL in, JSONL out in input order, streamed chunk by chunk — one line
 /// per input line, a report or an error record, exactly as `unspin corpus`.
 async fn batch(State(s): State<AppState>, req: Request) -> Response {
-    let Ok(admitted) = s.admitted.clone().try_acquire_owned() else {
-        return busy();
-    };
-    let (_, body) = req.into_parts();
-    let body = match read_body(body, s.cfg.max_batch_body, s.cfg.timeout).await {
-        Ok(b) => b,
+    let (admitted, body) = match admit(&s, req.into_body(), s.cfg.max_batch_body).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let Ok(slot) = s.workers.clone().acquire_owned().await else {
