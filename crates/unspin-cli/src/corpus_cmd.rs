@@ -23,14 +23,14 @@ use unspin::corpus::{self, Options};
 
 #[derive(Args)]
 pub struct CorpusArgs {
-    /// A JSONL, CSV or TSV file (optionally .gz or .zst), a folder of .txt/.html files, or `-`
-    /// for stdin.
+    /// A JSONL, CSV or TSV file (optionally .gz or .zst), a Parquet file, a folder of
+    /// .txt/.html files, or `-` for stdin.
     #[arg(default_value = "-")]
     input: PathBuf,
     /// The input's format when its name does not say (stdin defaults to JSONL).
     #[arg(long, value_enum)]
     input_format: Option<InputFormat>,
-    /// CSV/TSV: the column with the article (text or HTML).
+    /// CSV/TSV/Parquet: the column with the article (text or HTML).
     #[arg(long, default_value = "text")]
     text_column: String,
     #[arg(long)]
@@ -39,7 +39,9 @@ pub struct CorpusArgs {
     id_column: Option<String>,
     #[arg(long)]
     url_column: Option<String>,
-    /// JSONL reports, one line per input record, in input order (default stdout).
+    /// JSONL reports, one line per input record, in input order (default stdout); a name ending
+    /// in `.parquet` writes Parquet instead: one row per record with the summary columns, the
+    /// top reasons and the report as a JSON string (`report`).
     #[arg(long, short)]
     output: Option<PathBuf>,
     /// Keep only these report fields (comma-separated; `id` is always kept), e.g.
@@ -80,6 +82,7 @@ enum InputFormat {
     Jsonl,
     Csv,
     Tsv,
+    Parquet,
 }
 
 /// What `--resume` needs: how far the outputs are known to be complete, the aggregate up to
@@ -178,6 +181,10 @@ pub fn run(args: CorpusArgs) -> Result<u8> {
         (Some(InputFormat::Jsonl), _) => InputKind::Jsonl,
         (Some(InputFormat::Csv), _) => InputKind::Csv,
         (Some(InputFormat::Tsv), _) => InputKind::Tsv,
+        (Some(InputFormat::Parquet), true) => {
+            bail!("Parquet cannot be read from stdin: give the file's path")
+        }
+        (Some(InputFormat::Parquet), false) => InputKind::Parquet,
         (None, true) => InputKind::Jsonl,
         (None, false) => {
             if !args.input.exists() {
@@ -185,7 +192,7 @@ pub fn run(args: CorpusArgs) -> Result<u8> {
             }
             input::kind_of(&args.input).with_context(|| {
                 format!(
-                    "{}: cannot tell the format from the name; use --input-format jsonl|csv|tsv",
+                    "{}: cannot tell the format from the name; use --input-format jsonl|csv|tsv|parquet",
                     args.input.display()
                 )
             })?
@@ -211,6 +218,10 @@ pub fn run(args: CorpusArgs) -> Result<u8> {
             .with_context(|| format!("cannot list {}", args.input.display()))?;
         let n = d.len() as u64;
         (Box::new(d), Some(n), false)
+    } else if kind == InputKind::Parquet {
+        let s = open_parquet(&args.input, &columns, limits)?;
+        let n = s.1;
+        (s.0, Some(n), false)
     } else {
         let (compression, total, raw): (Compression, Option<u64>, Box<dyn Read + Send>) = if stdin {
             (
@@ -244,6 +255,15 @@ pub fn run(args: CorpusArgs) -> Result<u8> {
 
     // Outputs: partial files and a checkpoint when writing to a file.
     let out_path = args.output.clone().filter(|o| o != Path::new("-"));
+    let parquet_out = out_path.as_ref().is_some_and(|p| {
+        p.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+    });
+    if parquet_out && args.resume {
+        bail!(
+            "a Parquet output cannot be resumed (its footer is written at the end); write JSONL (-o FILE.jsonl) to be able to --resume"
+        );
+    }
     let mut checkpoint: Option<Checkpoint> = None;
     if args.resume {
         let cp = checkpoint_path(out_path.as_ref().expect("checked above"));
@@ -283,7 +303,18 @@ pub fn run(args: CorpusArgs) -> Result<u8> {
         .as_ref()
         .map(|c| c.aggregate.clone())
         .unwrap_or_default();
+    let mut parquet_sink = if parquet_out {
+        Some(parquet_sink(&partial(
+            out_path.as_ref().expect("checked above"),
+        ))?)
+    } else {
+        None
+    };
     let mut json_out: Tally<Box<dyn Write>> = match &out_path {
+        _ if parquet_out => Tally {
+            inner: Box::new(io::sink()),
+            bytes: 0,
+        },
         Some(p) => Tally {
             inner: Box::new(BufWriter::with_capacity(
                 1 << 20,
@@ -330,8 +361,12 @@ pub fn run(args: CorpusArgs) -> Result<u8> {
                     .expect("template parses"),
             ),
             (Some(n), false) => ProgressBar::new(n).with_style(
-                ProgressStyle::with_template("{bar:30} {pos}/{len} files · {msg} · ETA {eta}")
-                    .expect("template parses"),
+                ProgressStyle::with_template(if kind == InputKind::Parquet {
+                    "{bar:30} {pos}/{len} rows · {msg} · ETA {eta}"
+                } else {
+                    "{bar:30} {pos}/{len} files · {msg} · ETA {eta}"
+                })
+                .expect("template parses"),
             ),
             (None, _) => ProgressBar::new_spinner().with_style(
                 ProgressStyle::with_template("{spinner} {msg}").expect("template parses"),
@@ -343,8 +378,14 @@ pub fn run(args: CorpusArgs) -> Result<u8> {
 
     let started = Instant::now();
     let mut done = skip;
-    let cp_path = out_path.as_deref().map(checkpoint_path);
+    let cp_path = out_path
+        .as_deref()
+        .filter(|_| !parquet_out)
+        .map(checkpoint_path);
     let result = corpus::run(&analyzer, &mut *source, &opts, |chunk| {
+        if let Some(pq) = parquet_sink.as_mut() {
+            write_parquet(pq, &chunk)?;
+        }
         for o in &chunk {
             json_out.write_all(o.json.as_bytes())?;
             json_out.write_all(b"\n")?;
@@ -404,6 +445,9 @@ pub fn run(args: CorpusArgs) -> Result<u8> {
     };
     json_out.flush()?;
     drop(json_out);
+    if let Some(pq) = parquet_sink.take() {
+        close_parquet(pq)?;
+    }
     if let Some(mut c) = csv_out.take() {
         c.flush()?;
     }
@@ -445,4 +489,62 @@ pub fn run(args: CorpusArgs) -> Result<u8> {
     } else {
         exit::OK
     })
+}
+
+#[cfg(feature = "parquet")]
+type ParquetSink = unspin::corpus::parquet::ParquetSink<BufWriter<File>>;
+#[cfg(not(feature = "parquet"))]
+type ParquetSink = std::convert::Infallible;
+
+#[cfg(not(feature = "parquet"))]
+const NO_PARQUET: &str = "this unspin was built without Parquet support (cargo feature `parquet`)";
+
+#[cfg(feature = "parquet")]
+fn open_parquet(
+    path: &Path,
+    columns: &Columns,
+    limits: Limits,
+) -> Result<(Box<dyn RecordSource>, u64)> {
+    let s = unspin::corpus::parquet::ParquetSource::open(path, columns, limits)
+        .with_context(|| path.display().to_string())?;
+    let rows = s.rows();
+    Ok((Box::new(s), rows))
+}
+
+#[cfg(not(feature = "parquet"))]
+fn open_parquet(_: &Path, _: &Columns, _: Limits) -> Result<(Box<dyn RecordSource>, u64)> {
+    bail!(NO_PARQUET)
+}
+
+#[cfg(feature = "parquet")]
+fn parquet_sink(path: &Path) -> Result<ParquetSink> {
+    let f = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    Ok(unspin::corpus::parquet::ParquetSink::new(
+        BufWriter::with_capacity(1 << 20, f),
+    )?)
+}
+
+#[cfg(not(feature = "parquet"))]
+fn parquet_sink(_: &Path) -> Result<ParquetSink> {
+    bail!(NO_PARQUET)
+}
+
+#[cfg(feature = "parquet")]
+fn write_parquet(pq: &mut ParquetSink, chunk: &[corpus::Outcome]) -> io::Result<()> {
+    pq.write(chunk).map_err(io::Error::other)
+}
+
+#[cfg(not(feature = "parquet"))]
+fn write_parquet(pq: &mut ParquetSink, _: &[corpus::Outcome]) -> io::Result<()> {
+    match *pq {}
+}
+
+#[cfg(feature = "parquet")]
+fn close_parquet(pq: ParquetSink) -> Result<()> {
+    Ok(pq.close()?)
+}
+
+#[cfg(not(feature = "parquet"))]
+fn close_parquet(pq: ParquetSink) -> Result<()> {
+    match pq {}
 }

@@ -227,7 +227,12 @@ pub fn run(args: LoadArgs) -> Result<u8> {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
                 let addr = listener.local_addr()?;
                 tokio::spawn(async move {
-                    let _ = axum::serve(listener, crate::server::app(state)).await;
+                    let server = crate::listen::Server::new(
+                        listener,
+                        crate::server::app(state),
+                        crate::listen::ConnLimits::default(),
+                    );
+                    let _ = server.run(std::future::pending()).await;
                 });
                 addr
             }

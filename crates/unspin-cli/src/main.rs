@@ -3,6 +3,7 @@
 mod bench_cmd;
 mod corpus_cmd;
 mod eval_cmd;
+mod listen;
 mod loadtest;
 mod server;
 mod train_cmd;
@@ -112,6 +113,12 @@ struct ServeArgs {
     /// Requests admitted at once; beyond that, 503 with Retry-After at once.
     #[arg(long, default_value_t = server::Config::default().max_pending)]
     max_pending: usize,
+    /// Connections open at once; one more is closed as soon as it is accepted.
+    #[arg(long, default_value_t = listen::ConnLimits::default().max_connections)]
+    max_connections: usize,
+    /// Seconds allowed for a request's headers, and for an idle kept-alive connection.
+    #[arg(long, default_value_t = listen::ConnLimits::default().header_timeout.as_secs())]
+    header_timeout: u64,
     /// Analyses running at once (default: all cores).
     #[arg(long)]
     workers: Option<usize>,
@@ -157,8 +164,12 @@ fn serve(args: ServeArgs) -> Result<u8> {
             "unspin: serving on http://{} (Ctrl-C to stop)",
             listener.local_addr()?
         );
-        axum::serve(listener, app)
-            .with_graceful_shutdown(server::shutdown_signal())
+        let limits = listen::ConnLimits {
+            max_connections: args.max_connections,
+            header_timeout: std::time::Duration::from_secs(args.header_timeout.max(1)),
+        };
+        listen::Server::new(listener, app, limits)
+            .run(server::shutdown_signal())
             .await?;
         eprintln!("unspin: stopped");
         anyhow::Ok(())

@@ -61,7 +61,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(analyzer: Analyzer, cfg: Config) -> AppState {
-        let models = models_json(&analyzer);
+        let models = analyzer.describe();
         AppState {
             admitted: Arc::new(Semaphore::new(cfg.max_pending.max(1))),
             workers: Arc::new(Semaphore::new(cfg.workers.max(1))),
@@ -153,32 +153,6 @@ async fn index(State(s): State<AppState>) -> Response {
 
 async fn models(State(s): State<AppState>) -> Response {
     axum::Json(s.models.as_ref().clone()).into_response()
-}
-
-fn models_json(a: &Analyzer) -> Value {
-    let mut eval = serde_json::Map::new();
-    if let Some(t) = a.technique_tagger() {
-        eval.insert("techniques".into(), json!(t.model().metrics));
-    }
-    if let Some(r) = a.reliability_model() {
-        eval.insert("reliability".into(), json!(r.metrics));
-    }
-    if let Some(s) = a.sentence_models() {
-        eval.insert(
-            "sentences".into(),
-            json!({
-                "clickbait": s.clickbait.metrics,
-                "hedging": s.hedging.metrics,
-                "checkworthy": s.checkworthy.metrics,
-            }),
-        );
-    }
-    json!({
-        "schema": unspin::report::SCHEMA,
-        "version": env!("CARGO_PKG_VERSION"),
-        "models": a.models(),
-        "evaluation": eval,
-    })
 }
 
 /// Admits a request (or refuses it at once with 503) and reads its body: the permit is held

@@ -384,3 +384,164 @@ fn killed_then_resumed_run_equals_an_uninterrupted_one() {
     assert_eq!(summary(&sum), summary(&full_sum));
     assert!(!partial.exists());
 }
+
+/// Writes a Parquet corpus: an integer id, a headline, a body (one null, one HTML) and a link,
+/// in row groups of two rows.
+#[cfg(feature = "parquet")]
+fn parquet_corpus(path: &Path, texts: &[Option<String>]) {
+    use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+    use std::sync::Arc;
+    let n = texts.len() as i64;
+    let batch = RecordBatch::try_from_iter([
+        (
+            "doc_id",
+            Arc::new(Int64Array::from_iter_values(1..=n)) as ArrayRef,
+        ),
+        (
+            "headline",
+            Arc::new(StringArray::from_iter_values(
+                (1..=n).map(|i| format!("You won't believe story {i}")),
+            )) as ArrayRef,
+        ),
+        (
+            "body",
+            Arc::new(StringArray::from(texts.to_vec())) as ArrayRef,
+        ),
+        (
+            "link",
+            Arc::new(StringArray::from_iter_values(
+                (1..=n).map(|i| format!("https://www.example.com/{i}")),
+            )) as ArrayRef,
+        ),
+    ])
+    .unwrap();
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_max_row_group_row_count(Some(2))
+        .build();
+    let f = std::fs::File::create(path).unwrap();
+    let mut w = parquet::arrow::ArrowWriter::try_new(f, batch.schema(), Some(props)).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+}
+
+#[cfg(feature = "parquet")]
+fn read_parquet(path: &Path) -> Vec<arrow_array::RecordBatch> {
+    let f = std::fs::File::open(path).unwrap();
+    parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
+        .unwrap()
+        .build()
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_in_and_out_match_the_jsonl_output_row_for_row() {
+    use arrow_array::Array;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Float64Type, UInt32Type};
+    let dir = tempfile::tempdir().unwrap();
+    let mut texts: Vec<Option<String>> = articles(5).into_iter().map(Some).collect();
+    texts[2] = None;
+    texts[3] = Some("<html><body><article><p>Reports are coming in that the bridge was closed, officials said on Monday.</p></article></body></html>".into());
+    let input = dir.path().join("in.parquet");
+    parquet_corpus(&input, &texts);
+    let cols = [
+        "--text-column",
+        "body",
+        "--title-column",
+        "headline",
+        "--id-column",
+        "doc_id",
+        "--url-column",
+        "link",
+        "--quiet",
+    ];
+    let (code, want, _) = run_file(&cols, &input);
+    assert_eq!(code, 3, "one record (the null body) fails");
+    assert_eq!(want.len(), 5);
+    let out = dir.path().join("out.parquet");
+    let o = unspin()
+        .arg("corpus")
+        .arg(&input)
+        .args(cols)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!dir.path().join("out.parquet.partial").exists());
+    let batches = read_parquet(&out);
+    let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+    assert_eq!(rows, 5);
+    let b = arrow_select_concat(&batches);
+    let col = |name: &str| {
+        b.column_by_name(name)
+            .unwrap_or_else(|| panic!("no column {name}"))
+    };
+    let reports = col("report").as_string::<i32>();
+    let ids = col("id").as_string::<i32>();
+    let p = col("p_unreliable").as_primitive::<Float64Type>();
+    let loaded = col("loaded_language").as_primitive::<UInt32Type>();
+    let errors = col("error").as_string::<i32>();
+    for (i, w) in want.iter().enumerate() {
+        let got: Value = serde_json::from_str(reports.value(i)).unwrap();
+        assert_eq!(&got, w, "row {i}");
+        assert_eq!(ids.value(i), (i + 1).to_string());
+        if i == 2 {
+            assert_eq!(errors.value(i), "invalid_record");
+            assert!(
+                w["error"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("text column is null")
+            );
+            assert!(p.is_null(i));
+        } else {
+            assert!(errors.is_null(i));
+            let got_p = (!p.is_null(i)).then(|| p.value(i));
+            assert_eq!(got_p, w["reliability"]["p_unreliable"].as_f64());
+            let n = w["techniques"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|s| s["technique"] == "Loaded_Language")
+                .count();
+            assert_eq!(loaded.value(i) as usize, n);
+            assert_eq!(w["title"], format!("You won't believe story {}", i + 1));
+        }
+    }
+    // A Parquet output cannot be resumed, and says so; a missing column lists the columns.
+    let o = unspin()
+        .arg("corpus")
+        .arg(&input)
+        .args(["--text-column", "body", "-o"])
+        .arg(&out)
+        .arg("--resume")
+        .output()
+        .unwrap();
+    assert_ne!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot be resumed"));
+    let o = unspin()
+        .arg("corpus")
+        .arg(&input)
+        .args(["--text-column", "content", "--quiet"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no text column \"content\"") && err.contains("doc_id, headline, body, link"),
+        "{err}"
+    );
+}
+
+#[cfg(feature = "parquet")]
+fn arrow_select_concat(batches: &[arrow_array::RecordBatch]) -> arrow_array::RecordBatch {
+    arrow_select::concat::concat_batches(&batches[0].schema(), batches).unwrap()
+}

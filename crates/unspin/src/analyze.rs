@@ -121,6 +121,36 @@ impl Analyzer {
         self.detectors.iter().map(|d| d.info()).collect()
     }
 
+    /// What the server's `/v1/models` and Python's `unspin.models()` show: the report schema,
+    /// the crate version, each detector's model and the evaluation stored in the model files
+    /// (measured by `unspin eval`, not recomputed here).
+    pub fn describe(&self) -> serde_json::Value {
+        use serde_json::json;
+        let mut eval = serde_json::Map::new();
+        if let Some(t) = self.technique_tagger() {
+            eval.insert("techniques".into(), json!(t.model().metrics));
+        }
+        if let Some(r) = self.reliability_model() {
+            eval.insert("reliability".into(), json!(r.metrics));
+        }
+        if let Some(s) = self.sentence_models() {
+            eval.insert(
+                "sentences".into(),
+                json!({
+                    "clickbait": s.clickbait.metrics,
+                    "hedging": s.hedging.metrics,
+                    "checkworthy": s.checkworthy.metrics,
+                }),
+            );
+        }
+        json!({
+            "schema": crate::report::SCHEMA,
+            "version": env!("CARGO_PKG_VERSION"),
+            "models": self.models(),
+            "evaluation": eval,
+        })
+    }
+
     pub fn analyze(&self, doc: &Document) -> Report {
         self.analyze_with_signals(doc).0
     }

@@ -157,6 +157,42 @@ proptest! {
         if let Ok(doc) = Document::from_bytes(&bytes, Format::Auto, Limits::default()) {
             let r = analyzer().analyze(&doc);
             assert_offsets(&r);
+            // Same bytes again, through a fresh decode: the same JSON, byte for byte.
+            let again = Document::from_bytes(&bytes, Format::Auto, Limits::default()).unwrap();
+            prop_assert_eq!(r.to_json(), analyzer().analyze(&again).to_json());
         }
+    }
+
+    /// One output line per input line, in order, through both the sequential batch contract and
+    /// the parallel corpus driver — whatever mix of good records, broken JSON, blank lines and
+    /// junk bytes the input holds — and both give the same lines.
+    #[test]
+    fn batch_output_count_equals_input_count(
+        lines in proptest::collection::vec(prop_oneof![
+            "\\PC{0,40}".prop_map(|t| serde_json::json!({"id": "x", "text": t}).to_string()),
+            "\\PC{0,40}".prop_map(|t| serde_json::json!({"title": t, "html": format!("<p>{t}</p>")}).to_string()),
+            Just(String::new()),
+            Just("{\"text\": 5}".to_string()),
+            Just("{\"text\": \"unterminated".to_string()),
+            "[^\n\r]{0,30}",
+        ], 0..40),
+        chunk in 1usize..8,
+    ) {
+        let input = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
+        let mut out = Vec::new();
+        let stats = unspin::batch::run(analyzer(), input.as_bytes(), &mut out, Limits::default()).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        prop_assert_eq!(stats.records as usize, lines.len());
+        prop_assert_eq!(out.lines().count(), lines.len());
+
+        let opts = unspin::corpus::Options { threads: 2, chunk, ..Default::default() };
+        let mut source = unspin::corpus::input::JsonlSource::new(input.as_bytes(), Limits::default());
+        let mut parallel = Vec::new();
+        let n = unspin::corpus::run(analyzer(), &mut source, &opts, |outs| {
+            parallel.extend(outs.into_iter().map(|o| o.json));
+            Ok(())
+        }).unwrap();
+        prop_assert_eq!(n as usize, lines.len());
+        prop_assert_eq!(parallel, out.lines().map(str::to_owned).collect::<Vec<_>>());
     }
 }

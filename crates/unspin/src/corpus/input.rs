@@ -18,6 +18,8 @@ pub enum InputKind {
     Tsv,
     /// A folder of `.txt` / `.html` / `.htm` files, read recursively.
     Dir,
+    /// A Parquet file (needs the `parquet` feature; read with `corpus::parquet::ParquetSource`).
+    Parquet,
 }
 
 /// Which CSV/TSV columns hold what. Only `text` is required.
@@ -74,6 +76,7 @@ pub fn kind_of(path: &Path) -> Option<InputKind> {
         "jsonl" | "ndjson" | "json" => Some(InputKind::Jsonl),
         "csv" => Some(InputKind::Csv),
         "tsv" | "tab" => Some(InputKind::Tsv),
+        "parquet" | "pq" => Some(InputKind::Parquet),
         _ => None,
     }
 }
@@ -106,14 +109,15 @@ pub struct RawRecord {
 pub enum RawBody {
     /// A JSONL line (cut at the size limit; `len` is its full length).
     Json { bytes: Vec<u8>, len: usize },
-    /// A CSV/TSV record already split into the named columns, or why it could not be.
-    Csv(std::result::Result<CsvFields, (Option<String>, Error)>),
+    /// A CSV/TSV record or a Parquet row, already split into the named columns, or why it
+    /// could not be.
+    Row(std::result::Result<RowFields, (Option<String>, Error)>),
     /// A file of a folder, read by the worker.
     File { id: String, path: PathBuf },
 }
 
 #[derive(Debug)]
-pub struct CsvFields {
+pub struct RowFields {
     pub id: Option<String>,
     pub title: Option<Vec<u8>>,
     pub url: Option<Vec<u8>>,
@@ -139,7 +143,7 @@ impl RawRecord {
                 }
                 batch::parse_record(&bytes, limits)
             }
-            RawBody::Csv(fields) => {
+            RawBody::Row(fields) => {
                 let f = fields?;
                 let id = f.id.clone();
                 let utf8 = |name: &str, b: Vec<u8>| {
@@ -483,7 +487,7 @@ impl<R: BufRead + Send> RecordSource for CsvSource<R> {
                             )),
                         ))
                     } else {
-                        Ok(CsvFields {
+                        Ok(RowFields {
                             id,
                             title: take(self.cols[1]),
                             url: take(self.cols[3]),
@@ -495,7 +499,7 @@ impl<R: BufRead + Send> RecordSource for CsvSource<R> {
         };
         Ok(Some(RawRecord {
             line,
-            body: RawBody::Csv(body),
+            body: RawBody::Row(body),
         }))
     }
 }
@@ -582,6 +586,11 @@ pub fn stream_source<'a>(
                 "a folder is not a stream: open it with DirSource".into(),
             ));
         }
+        InputKind::Parquet => {
+            return Err(Error::Record(
+                "Parquet needs a file it can seek in, not a stream".into(),
+            ));
+        }
     })
 }
 
@@ -597,7 +606,7 @@ mod tests {
         let mut s = CsvSource::new(data.as_bytes(), b',', &cols, Limits::default()).unwrap();
         let mut out = Vec::new();
         while let Some(r) = s.next_record().unwrap() {
-            let RawBody::Csv(f) = r.body else { panic!() };
+            let RawBody::Row(f) = r.body else { panic!() };
             out.push((
                 r.line,
                 f.map(|f| String::from_utf8(f.text).unwrap())
@@ -658,7 +667,8 @@ mod tests {
             Some(InputKind::Jsonl)
         );
         assert_eq!(kind_of(Path::new("c.TSV.zst")), Some(InputKind::Tsv));
-        assert_eq!(kind_of(Path::new("c.parquet")), None);
+        assert_eq!(kind_of(Path::new("c.parquet")), Some(InputKind::Parquet));
+        assert_eq!(kind_of(Path::new("c.xlsx")), None);
         assert_eq!(compression_of(Path::new("a.csv.zst")).0, Compression::Zstd);
     }
 }

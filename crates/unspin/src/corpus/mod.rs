@@ -7,6 +7,8 @@
 //! about three chunks (one being read, one analysed, one written), whatever the input's size.
 
 pub mod input;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod summary;
 
 use crate::analyze::Analyzer;
@@ -56,7 +58,18 @@ pub struct Outcome {
 /// Analyses one raw record.
 pub fn process(analyzer: &Analyzer, raw: RawRecord, opts: &Options) -> Outcome {
     let line = raw.line;
-    match raw.into_document(opts.limits) {
+    outcome(analyzer, raw.into_document(opts.limits), line, opts)
+}
+
+/// The outcome of one record already parsed (or not): what `process` makes, for callers that
+/// parse records their own way (the Python module).
+pub fn outcome(
+    analyzer: &Analyzer,
+    parsed: Result<crate::Document, (Option<String>, crate::Error)>,
+    line: u64,
+    opts: &Options,
+) -> Outcome {
+    match parsed {
         Ok(doc) => {
             let report = analyzer.analyze(&doc);
             let row = SummaryRow::of_report(&report, line);

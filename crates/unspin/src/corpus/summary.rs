@@ -20,6 +20,8 @@ pub struct SummaryRow {
     /// Spans per technique, in [`Technique::ALL`] order.
     pub techniques: [u32; 14],
     pub top_reason: Option<String>,
+    /// The first three reasons' signals (the Parquet output's list; the CSV keeps the first).
+    pub top_reasons: Vec<String>,
     /// Sentences with check-worthiness ≥ the claim threshold and no attribution.
     pub unsupported_claims: u32,
     /// The error kind, for a record that could not be analysed.
@@ -56,6 +58,13 @@ impl SummaryRow {
             }),
             techniques,
             top_reason: r.reliability.reasons.first().map(|x| x.signal.clone()),
+            top_reasons: r
+                .reliability
+                .reasons
+                .iter()
+                .take(3)
+                .map(|x| x.signal.clone())
+                .collect(),
             unsupported_claims: u32::try_from(unsupported).unwrap_or(u32::MAX),
             error: None,
         }
@@ -70,6 +79,7 @@ impl SummaryRow {
             label: None,
             techniques: [0; 14],
             top_reason: None,
+            top_reasons: Vec::new(),
             unsupported_claims: 0,
             error: Some(kind.to_string()),
         }
@@ -80,6 +90,35 @@ impl SummaryRow {
 pub fn site_of(url: &str) -> Option<String> {
     let d = crate::data::articles::domain(url)?;
     Some(d.strip_prefix("www.").unwrap_or(&d).to_string())
+}
+
+/// A technique's column in tables meant for SQL (Parquet, Spark): its label lower-cased with
+/// every run of other characters as one `_` (`Name_Calling,Labeling` → `name_calling_labeling`).
+pub fn technique_column(t: Technique) -> String {
+    let mut out = String::new();
+    for c in t.as_str().chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out
+}
+
+/// The columns of a corpus run's table output (Parquet, and Python's `output="row"`), in order.
+pub fn row_columns() -> Vec<String> {
+    let mut h: Vec<String> = ["id", "line", "site", "p_unreliable", "label"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    h.extend(Technique::ALL.iter().map(|t| technique_column(*t)));
+    h.extend(
+        ["top_reasons", "unsupported_claims", "error", "report"]
+            .iter()
+            .map(|s| s.to_string()),
+    );
+    h
 }
 
 /// The CSV summary's header.

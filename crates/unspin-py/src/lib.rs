@@ -1,0 +1,232 @@
+//! The `unspin` Python module: the same analysis as the `unspin` binary, as Python objects.
+//!
+//! Reports cross into Python as the `unspin.report/1` JSON decoded by Python's own `json`
+//! module, so a dict from `analyze` is exactly what `unspin analyze --format json` prints, field
+//! for field — no second, hand-kept mapping of the report to drift from the first. Analysis
+//! runs with the GIL released (other Python threads keep going), and `analyze_many` spreads the
+//! records over a rayon pool; one analyzer with the embedded models is built on first use and
+//! shared by every thread of the process (a Spark executor's Python worker builds it once).
+
+use pyo3::create_exception;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString};
+use rayon::prelude::*;
+use std::sync::OnceLock;
+use unspin_core::batch::parse_record;
+use unspin_core::corpus::summary::{row_columns, technique_column};
+use unspin_core::corpus::{Options, Outcome, outcome};
+use unspin_core::{Analyzer, Document, Error, Limits, Technique};
+
+create_exception!(
+    unspin,
+    UnspinError,
+    PyValueError,
+    "Input unspin cannot analyse; the message is the one the CLI prints."
+);
+
+fn analyzer() -> &'static Analyzer {
+    static A: OnceLock<Analyzer> = OnceLock::new();
+    A.get_or_init(Analyzer::new)
+}
+
+fn to_py_err(e: Error) -> PyErr {
+    UnspinError::new_err(e.to_string())
+}
+
+/// Decodes a JSON document with Python's `json.loads`.
+fn loads<'py>(py: Python<'py>, json: &str) -> PyResult<Bound<'py, PyAny>> {
+    py.import("json")?.getattr("loads")?.call1((json,))
+}
+
+/// One document from the keyword arguments, checked as the CLI checks a file.
+fn document(
+    text: Option<String>,
+    title: Option<String>,
+    html: Option<String>,
+    url: Option<String>,
+    id: Option<String>,
+) -> Result<Document, Error> {
+    let limits = Limits::default();
+    let body = match (&text, &html) {
+        (Some(t), None) => t.len(),
+        (None, Some(h)) => h.len(),
+        (Some(_), Some(_)) => {
+            return Err(Error::Record("give either text or html, not both".into()));
+        }
+        (None, None) => return Err(Error::Record("give text or html".into())),
+    };
+    if body as u64 > limits.max_bytes {
+        return Err(Error::TooLarge {
+            size: body as u64,
+            limit: limits.max_bytes,
+        });
+    }
+    let doc = match (text, html) {
+        (Some(t), _) => Document::from_text(t).with_url(url),
+        (None, Some(h)) => {
+            let mut doc = Document::from_html(&h, url.as_deref())?;
+            if url.is_some() {
+                doc.meta.url = url;
+            }
+            doc
+        }
+        (None, None) => unreachable!("checked above"),
+    };
+    Ok(doc.with_title(title).with_id(id))
+}
+
+/// Analyses one article and returns its report: the `unspin.report/1` JSON as Python objects,
+/// equal to what `unspin analyze --format json` prints for the same input.
+///
+/// Give the article as `text` (plain text, taken as is: offsets are code points into it) or as
+/// `html` (the article text is extracted first; the report's `text` is that extraction).
+/// `title` is the headline (scored for clickbait); `url` lets the source prior look the site up.
+/// Raises `UnspinError` (a `ValueError`) for input the CLI would refuse.
+#[pyfunction]
+#[pyo3(signature = (text=None, title=None, html=None, url=None, id=None))]
+fn analyze<'py>(
+    py: Python<'py>,
+    text: Option<String>,
+    title: Option<String>,
+    html: Option<String>,
+    url: Option<String>,
+    id: Option<String>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let json = py
+        .detach(|| document(text, title, html, url, id).map(|d| analyzer().analyze(&d).to_json()))
+        .map_err(to_py_err)?;
+    loads(py, &json)
+}
+
+/// One record of `analyze_many`, taken apart under the GIL.
+enum Input {
+    Text(String),
+    /// A dict, as JSON, to be read exactly as a JSONL corpus line is.
+    Record(String),
+    Bad(String),
+}
+
+/// Analyses many articles in parallel, with the GIL released, and returns one result per record,
+/// in order. One bad record never costs the others: it gets an error record
+/// `{"id", "error": {"kind", "message", "line"}}` (`line` is its 1-based position) instead.
+///
+/// A record is a `str` (plain text) or a dict with `text` or `html` and optional `id`, `title`,
+/// `url` — the fields of a `unspin corpus` JSONL line, validated the same way. `threads`
+/// defaults to all cores. `output` chooses the shape of each result: `"dict"` (the report as
+/// Python objects), `"json"` (the exact line `unspin corpus` writes), or `"row"` (a flat dict
+/// with the columns of `unspin corpus -o out.parquet`: summary columns and the report as a JSON
+/// string — what a Spark job writes).
+#[pyfunction]
+#[pyo3(signature = (records, threads=None, output="dict"))]
+fn analyze_many<'py>(
+    py: Python<'py>,
+    records: &Bound<'py, PyAny>,
+    threads: Option<usize>,
+    output: &str,
+) -> PyResult<Bound<'py, PyList>> {
+    if !matches!(output, "dict" | "json" | "row") {
+        return Err(PyValueError::new_err(format!(
+            "output must be \"dict\", \"json\" or \"row\", not {output:?}"
+        )));
+    }
+    let dumps = py.import("json")?.getattr("dumps")?;
+    let mut inputs = Vec::new();
+    for item in records.try_iter()? {
+        let item = item?;
+        let input = if let Ok(s) = item.cast::<PyString>() {
+            Input::Text(s.extract::<String>()?)
+        } else if item.is_instance_of::<PyDict>() {
+            match dumps.call1((&item,)) {
+                Ok(j) => Input::Record(j.extract()?),
+                Err(e) => Input::Bad(format!("not valid JSON: {}", e.value(py))),
+            }
+        } else {
+            Input::Bad(format!(
+                "a record must be a str or a dict, got {}",
+                item.get_type().name()?
+            ))
+        };
+        inputs.push(input);
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .map_err(|e| UnspinError::new_err(e.to_string()))?;
+    let opts = Options::default();
+    let outcomes: Vec<Outcome> = py.detach(|| {
+        pool.install(|| {
+            inputs
+                .par_iter()
+                .enumerate()
+                .map(|(i, input)| {
+                    let parsed = match input {
+                        Input::Text(t) => {
+                            document(Some(t.clone()), None, None, None, None).map_err(|e| (None, e))
+                        }
+                        Input::Record(j) => parse_record(j.as_bytes(), opts.limits),
+                        Input::Bad(msg) => Err((None, Error::Record(msg.clone()))),
+                    };
+                    outcome(analyzer(), parsed, i as u64 + 1, &opts)
+                })
+                .collect()
+        })
+    });
+    let out = PyList::empty(py);
+    let loads = py.import("json")?.getattr("loads")?;
+    for o in outcomes {
+        match output {
+            "json" => out.append(o.json)?,
+            "row" => out.append(row(py, o)?)?,
+            _ => out.append(loads.call1((o.json,))?)?,
+        }
+    }
+    Ok(out)
+}
+
+/// The Parquet output's columns for one outcome.
+fn row(py: Python<'_>, o: Outcome) -> PyResult<Bound<'_, PyDict>> {
+    let r = o.row;
+    let d = PyDict::new(py);
+    d.set_item("id", r.id)?;
+    d.set_item("line", r.line)?;
+    d.set_item("site", r.site)?;
+    d.set_item("p_unreliable", r.p_unreliable)?;
+    d.set_item("label", r.label)?;
+    for (t, n) in Technique::ALL.iter().zip(r.techniques) {
+        d.set_item(technique_column(*t), n)?;
+    }
+    d.set_item("top_reasons", r.top_reasons)?;
+    d.set_item("unsupported_claims", r.unsupported_claims)?;
+    d.set_item("error", r.error)?;
+    d.set_item("report", o.json)?;
+    Ok(d)
+}
+
+/// The embedded models: names, versions, and the evaluation stored with each (what `GET
+/// /v1/models` answers).
+#[pyfunction]
+fn models<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    let json = py.detach(|| analyzer().describe().to_string());
+    loads(py, &json)
+}
+
+#[pymodule]
+#[pyo3(name = "unspin")]
+fn unspin_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(analyze, m)?)?;
+    m.add_function(wrap_pyfunction!(analyze_many, m)?)?;
+    m.add_function(wrap_pyfunction!(models, m)?)?;
+    m.add("UnspinError", m.py().get_type::<UnspinError>())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("SCHEMA", unspin_core::report::SCHEMA)?;
+    m.add("ROW_COLUMNS", row_columns())?;
+    m.add(
+        "TECHNIQUES",
+        Technique::ALL
+            .iter()
+            .map(|t| t.as_str())
+            .collect::<Vec<_>>(),
+    )?;
+    Ok(())
+}

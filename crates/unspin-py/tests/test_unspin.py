@@ -1,0 +1,169 @@
+"""Tests of the `unspin` wheel, against the CLI built from the same tree.
+
+Run from the repository root after `maturin build` and `pip install` of the wheel:
+    UNSPIN_BIN=target/release/unspin python -m pytest crates/unspin-py/tests
+"""
+import json
+import os
+import pathlib
+import subprocess
+import threading
+
+import pytest
+import unspin
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+EXAMPLE = ROOT / "examples" / "harbor-bridge.txt"
+BIN = os.environ.get("UNSPIN_BIN", str(ROOT / "target" / "release" / "unspin"))
+
+
+def cli(*args, stdin=None):
+    out = subprocess.run([BIN, *args], input=stdin, capture_output=True, check=False)
+    return out
+
+
+def test_analyze_equals_the_cli_json_for_the_example():
+    text = EXAMPLE.read_text(encoding="utf-8")
+    want = json.loads(cli("analyze", str(EXAMPLE), "--format", "json").stdout)
+    got = unspin.analyze(text)
+    assert got == want
+    assert got["schema"] == unspin.SCHEMA
+    assert got["techniques"], "the example article has technique spans"
+    for span in got["techniques"]:
+        assert got["text"][span["start"]:span["end"]] == span["text"]
+
+
+def test_analyze_equals_the_cli_with_title_url_and_html(tmp_path):
+    html = (
+        "<html><head><title>Bridge</title></head><body><article><h1>Bridge</h1>"
+        "<p>Reports are coming in that the bridge was closed by the mayor, who said it was unsafe.</p>"
+        "<p>Critics claim the decision was a disaster for everyone in the city.</p>"
+        "</article></body></html>"
+    )
+    url = "https://www.example.com/news/bridge"
+    # HTML given as a string is already decoded, as in a JSONL record: equal to the CLI's
+    # output for that record.
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_text(json.dumps({"html": html, "url": url}) + "\n", encoding="utf-8")
+    want_record = json.loads(cli("corpus", str(jsonl), "--quiet").stdout)
+    got_html = unspin.analyze(html=html, url=url)
+    assert got_html == want_record
+    # The same page as a file: the CLI decodes its bytes and records the charset it used;
+    # nothing else differs.
+    want_file = json.loads(
+        cli("analyze", "-", "--html", "--format", "json", "--url", url, stdin=html.encode()).stdout
+    )
+    assert want_file["source"].pop("charset") == "UTF-8"
+    assert got_html["source"].pop("charset") is None
+    assert got_html == want_file
+    text = EXAMPLE.read_text(encoding="utf-8")
+    title = "You won't believe what happened at the harbor bridge"
+    want = json.loads(
+        cli("analyze", str(EXAMPLE), "--format", "json", "--title", title).stdout
+    )
+    got = unspin.analyze(text, title=title)
+    assert got == want
+    assert 0.0 <= got["headline"]["clickbait"] <= 1.0
+
+
+def test_analyze_many_equals_the_corpus_command_line_for_line(tmp_path):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    records = [
+        {"id": "a", "title": "Bridge", "text": text},
+        {"id": 2, "text": "Officials said the road reopened on Monday."},
+        {"id": "bad", "text": 5},
+        {"text": "x", "html": "<p>x</p>"},
+        {"id": "h", "html": "<p>Reports are coming in that the bridge was closed.</p>"},
+    ]
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    cli("corpus", str(jsonl), "-o", str(out), "--quiet")
+    want = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
+    got = unspin.analyze_many(records, threads=2)
+    assert len(got) == len(records)
+    assert got == want
+    assert got[2]["error"] == {
+        "kind": "invalid_record",
+        "message": 'invalid record: "text" must be a string, got a number',
+        "line": 3,
+    }
+    assert got[3]["error"]["line"] == 4
+
+
+def test_analyze_many_takes_strings_and_any_iterable_and_keeps_order():
+    texts = [f"Officials said {i} roads reopened. Critics claim it was a disaster." for i in range(50)]
+    got = unspin.analyze_many(t for t in texts)
+    assert [r["text"] for r in got] == texts
+    assert got == [unspin.analyze(t) for t in texts]
+    assert unspin.analyze_many([]) == []
+
+
+def test_bad_records_become_error_records_not_exceptions():
+    got = unspin.analyze_many(["fine text.", 42, None, {"title": "no text"}])
+    assert "error" not in got[0]
+    assert got[1]["error"]["message"] == "invalid record: a record must be a str or a dict, got int"
+    assert got[2]["error"]["line"] == 3
+    assert got[3]["error"]["message"] == 'invalid record: missing "text" (or "html")'
+
+
+def test_errors_are_python_exceptions_with_the_cli_messages():
+    with pytest.raises(unspin.UnspinError, match="not both"):
+        unspin.analyze("a", html="<p>a</p>")
+    with pytest.raises(unspin.UnspinError, match="give text or html"):
+        unspin.analyze()
+    with pytest.raises(ValueError):  # UnspinError is a ValueError
+        unspin.analyze(html="<html><body></body></html>")
+    empty = cli("analyze", "-", "--html", stdin=b"<html><body></body></html>")
+    try:
+        unspin.analyze(html="<html><body></body></html>")
+    except unspin.UnspinError as e:
+        assert str(e) in empty.stderr.decode()
+    with pytest.raises(TypeError):
+        unspin.analyze(5)
+
+
+def test_models_describes_the_embedded_models():
+    m = unspin.models()
+    assert m["schema"] == unspin.SCHEMA
+    assert m["version"] == unspin.__version__
+    names = {x["name"] for x in m["models"]}
+    assert {"techniques", "reliability"} <= names or len(names) >= 3
+    assert "reliability" in m["evaluation"]
+
+
+def test_the_gil_is_released_during_analysis():
+    text = EXAMPLE.read_text(encoding="utf-8") * 20
+    ticks = []
+    done = threading.Event()
+
+    def tick():
+        while not done.is_set():
+            ticks.append(1)
+            done.wait(0.001)
+
+    t = threading.Thread(target=tick)
+    t.start()
+    unspin.analyze_many([text] * 8, threads=1)
+    done.set()
+    t.join()
+    assert len(ticks) > 5, "a Python thread could not run while unspin analysed"
+
+
+def test_output_shapes_json_and_row():
+    text = EXAMPLE.read_text(encoding="utf-8")
+    records = [{"id": "a", "title": "Bridge", "text": text}, {"id": "b", "text": 7}]
+    as_json = unspin.analyze_many(records, output="json")
+    assert [json.loads(j) for j in as_json] == unspin.analyze_many(records)
+    rows = unspin.analyze_many(records, output="row")
+    assert list(rows[0]) == unspin.ROW_COLUMNS
+    assert rows[0]["report"] == as_json[0]
+    report = json.loads(as_json[0])
+    assert rows[0]["p_unreliable"] == report["reliability"]["p_unreliable"]
+    assert rows[0]["top_reasons"] == [r["signal"] for r in report["reliability"]["reasons"][:3]]
+    loaded = sum(1 for s in report["techniques"] if s["technique"] == "Loaded_Language")
+    assert rows[0]["loaded_language"] == loaded
+    assert rows[1]["error"] == "invalid_record" and rows[1]["p_unreliable"] is None
+    assert len(unspin.TECHNIQUES) == 14
+    with pytest.raises(ValueError, match="output must be"):
+        unspin.analyze_many(records, output="xml")

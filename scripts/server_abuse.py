@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Socket-level abuse of `unspin serve` on loopback, with the server's memory measured.
+
+Starts the release binary, then: thousands of idle connections (beyond --max-connections),
+slow-loris senders dripping header lines, a body far over --max-body, and a slow body. After
+each it checks that a normal request is still answered, and reads the server's resident memory
+(VmRSS) and peak (VmHWM) from /proc. Prints a Markdown table for docs/RELIABILITY.md.
+
+    cargo build --release -p unspin-cli
+    python3 scripts/server_abuse.py [--idle 3000] [--loris 500]
+"""
+import argparse
+import resource
+import select
+import socket
+import subprocess
+import sys
+import time
+
+BIN = "target/release/unspin"
+
+
+def mem(pid):
+    out = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(("VmRSS", "VmHWM")):
+                k, v = line.split(":")
+                out[k] = int(v.split()[0]) // 1024
+    return out["VmRSS"], out["VmHWM"]
+
+
+def healthy(port):
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        return s.recv(100).startswith(b"HTTP/1.1 200")
+
+
+def closed(s, wait):
+    """True when the server closed `s` within `wait` seconds."""
+    s.settimeout(wait)
+    try:
+        while True:
+            if not s.recv(4096):
+                return True
+    except socket.timeout:
+        return False
+    except OSError:
+        return True
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--idle", type=int, default=3000)
+    ap.add_argument("--loris", type=int, default=500)
+    ap.add_argument("--max-connections", type=int, default=1024)
+    ap.add_argument("--header-timeout", type=int, default=10)
+    ap.add_argument("--port", type=int, default=18931)
+    a = ap.parse_args()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    srv = subprocess.Popen(
+        [BIN, "serve", "--addr", f"127.0.0.1:{a.port}", "--max-connections",
+         str(a.max_connections), "--header-timeout", str(a.header_timeout), "--timeout", "3"],
+        stderr=subprocess.DEVNULL,
+    )
+    rows = []
+    try:
+        for _ in range(100):
+            try:
+                if healthy(a.port):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        rows.append(("at rest", "-", *mem(srv.pid), healthy(a.port)))
+
+        # Idle connections: the ones over the cap are closed at once, the rest at the deadline.
+        conns = []
+        for _ in range(a.idle):
+            conns.append(socket.create_connection(("127.0.0.1", a.port)))
+        opened = time.time()
+        time.sleep(0.5)
+        rss = mem(srv.pid)
+        # The server never writes to an idle connection, so readable means closed.
+        poller = select.poll()
+        for s in conns:
+            poller.register(s, select.POLLIN)
+        at_once = len(poller.poll(0))
+        done = set()
+        while len(done) < len(conns) and time.time() - opened < a.header_timeout + 5:
+            for fd, _ in poller.poll(100):
+                done.add(fd)
+                poller.unregister(fd)
+        later, waited = len(done), time.time() - opened
+        for s in conns:
+            s.close()
+        rows.append((f"{a.idle} idle connections (cap {a.max_connections})",
+                     f"{at_once} closed on accept; all {later} closed {waited:.1f} s after the last "
+                     f"was opened (header deadline {a.header_timeout} s)",
+                     *rss, healthy(a.port)))
+
+        # Slow loris: a header line every 0.5 s from each sender.
+        loris = [socket.create_connection(("127.0.0.1", a.port)) for _ in range(a.loris)]
+        for s in loris:
+            s.sendall(b"POST /v1/analyze HTTP/1.1\r\nHost: t\r\n")
+            s.setblocking(False)
+        t0 = time.time()
+        alive = len(loris)
+        peak = (0, 0)
+        i = 0
+        while alive and time.time() - t0 < a.header_timeout * 4:
+            alive = 0
+            for s in loris:
+                try:
+                    s.send(f"X-{i}: y\r\n".encode())
+                    alive += 1
+                except OSError:
+                    pass
+            i += 1
+            peak = max(peak, mem(srv.pid))
+            time.sleep(0.5)
+        gone = time.time() - t0
+        for s in loris:
+            s.close()
+        rows.append((f"{a.loris} slow-loris senders (a header line / 0.5 s)",
+                     f"all cut after {gone:.1f} s" if not alive else f"{alive} still open after {gone:.0f} s",
+                     *peak, healthy(a.port)))
+
+        # A body far over --max-body (2 MiB): 413 before it is all read.
+        with socket.create_connection(("127.0.0.1", a.port)) as s:
+            s.sendall(b"POST /v1/analyze HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\n"
+                      b"Content-Length: 104857600\r\n\r\n")
+            sent = 0
+            try:
+                s.settimeout(5)
+                while sent < 100 << 20:
+                    s.sendall(b"x" * (1 << 20))
+                    sent += 1 << 20
+            except OSError:
+                pass
+            s.settimeout(5)
+            try:
+                status = s.recv(64).split(b"\r\n")[0].decode()
+            except OSError:
+                status = "reset"
+        rows.append(("100 MB body declared, sent as fast as possible",
+                     f"{status} after {sent >> 20} MiB sent", *mem(srv.pid), healthy(a.port)))
+
+        # A slow body: 10 bytes/s.
+        with socket.create_connection(("127.0.0.1", a.port)) as s:
+            s.sendall(b"POST /v1/analyze HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\n"
+                      b"Content-Length: 100000\r\n\r\n")
+            s.settimeout(0.1)
+            t0 = time.time()
+            status = ""
+            while time.time() - t0 < 15 and not status:
+                try:
+                    s.sendall(b"x" * 10)
+                    got = s.recv(64)
+                    status = got.split(b"\r\n")[0].decode() if got else "closed"
+                except socket.timeout:
+                    pass
+                except OSError:
+                    status = "reset"
+                time.sleep(0.1)
+        rows.append(("slow body (100 bytes/s, 100 kB declared)",
+                     f"{status or 'none'} after {time.time() - t0:.1f} s", *mem(srv.pid),
+                     healthy(a.port)))
+    finally:
+        srv.terminate()
+        srv.wait()
+    print("| abuse | what the server did | RSS MiB | peak MiB | /healthz after |")
+    print("|---|---|---|---|---|")
+    for what, did, rss, hwm, ok in rows:
+        print(f"| {what} | {did} | {rss} | {hwm} | {'200' if ok else 'FAILED'} |")
+    return 0 if all(r[-1] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
