@@ -111,7 +111,7 @@ def main():
     spark_s = time.perf_counter() - t0
     if r.returncode != 0:
         sys.exit(f"spark-submit failed ({r.returncode}): {r.stderr[-4000:]}")
-    m = re.search(r"unspin: analysed and wrote .* in ([0-9.]+) s", r.stderr)
+    m = re.search(r"unspin: analysed and wrote .* in ([0-9.]+) s", r.stdout + r.stderr)
     job_s = float(m.group(1)) if m else float("nan")
     got = pa.concat_tables(
         [pq.read_table(f) for f in sorted(glob.glob(os.path.join(spark_out, "*.parquet")))]

@@ -385,11 +385,12 @@ fn killed_then_resumed_run_equals_an_uninterrupted_one() {
     assert!(!partial.exists());
 }
 
-/// Writes a Parquet corpus: an integer id, a headline, a body (one null, one HTML) and a link,
-/// in row groups of two rows.
+/// Writes a Parquet corpus: an integer id, a dictionary-encoded headline (as pandas
+/// categoricals are written), a body (one null, one HTML) and a link, in row groups of two rows.
 #[cfg(feature = "parquet")]
 fn parquet_corpus(path: &Path, texts: &[Option<String>]) {
-    use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+    use arrow_array::types::Int32Type;
+    use arrow_array::{ArrayRef, DictionaryArray, Int64Array, RecordBatch, StringArray};
     use std::sync::Arc;
     let n = texts.len() as i64;
     let batch = RecordBatch::try_from_iter([
@@ -399,9 +400,14 @@ fn parquet_corpus(path: &Path, texts: &[Option<String>]) {
         ),
         (
             "headline",
-            Arc::new(StringArray::from_iter_values(
-                (1..=n).map(|i| format!("You won't believe story {i}")),
-            )) as ArrayRef,
+            Arc::new(
+                (1..=n)
+                    .map(|i| format!("You won't believe story {i}"))
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<DictionaryArray<Int32Type>>(),
+            ) as ArrayRef,
         ),
         (
             "body",

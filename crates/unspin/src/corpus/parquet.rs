@@ -106,13 +106,21 @@ impl ParquetSource {
                         .join(", ")
                 )));
             };
+            let texty = |t: &DataType| {
+                matches!(
+                    t,
+                    DataType::Utf8
+                        | DataType::LargeUtf8
+                        | DataType::Utf8View
+                        | DataType::Binary
+                        | DataType::LargeBinary
+                        | DataType::BinaryView
+                )
+            };
             let ok = match schema.field(i).data_type() {
-                DataType::Utf8
-                | DataType::LargeUtf8
-                | DataType::Utf8View
-                | DataType::Binary
-                | DataType::LargeBinary
-                | DataType::BinaryView => true,
+                t if texty(t) => true,
+                // Dictionary-encoded strings (pandas categoricals written by pyarrow).
+                DataType::Dictionary(_, v) => texty(v),
                 t => *what == "id" && (t.is_integer() || t.is_floating()),
             };
             if !ok {
