@@ -121,6 +121,8 @@ def test_errors_are_python_exceptions_with_the_cli_messages():
         assert str(e) in empty.stderr.decode()
     with pytest.raises(TypeError):
         unspin.analyze(5)
+    with pytest.raises(unspin.UnspinError, match="over the limit of 33554432 bytes"):
+        unspin.analyze("x" * (32 * 1024 * 1024 + 1))
 
 
 def test_models_describes_the_embedded_models():
