@@ -47,12 +47,11 @@ def analyse_batches(columns, threads):
         names = unspin.ROW_COLUMNS
         for pdf in batches:
             records = []
-            for row in pdf.itertuples(index=False):
-                r = row._asdict()
-                rec = {"text": r.get(columns["text"])}
+            for r in pdf.to_dict("records"):
+                rec = {"text": r[columns["text"]]}
                 for key in ("title", "id", "url"):
                     col = columns.get(key)
-                    if col and r.get(col) is not None and not pd.isna(r.get(col)):
+                    if col and r[col] is not None and not pd.isna(r[col]):
                         rec[key] = str(r[col])
                 records.append(rec)
             rows = unspin.analyze_many(records, threads=threads, output="row")
@@ -69,15 +68,24 @@ def main():
     ap.add_argument("--title-column")
     ap.add_argument("--id-column")
     ap.add_argument("--url-column")
+    ap.add_argument("--partitions", type=int, default=0,
+                    help="repartition to this many partitions first (default: when the input "
+                         "has fewer partitions than the cluster has cores, one per core)")
     ap.add_argument("--threads", type=int, default=1,
                     help="threads per Python worker (Spark already runs one worker per core)")
     a = ap.parse_args()
     spark = SparkSession.builder.appName("unspin").getOrCreate()
     columns = {"text": a.text_column, "title": a.title_column, "id": a.id_column,
                "url": a.url_column}
-    df = spark.read.parquet(a.input)
     keep = [c for c in columns.values() if c]
-    out = df.select(*keep).mapInPandas(analyse_batches(columns, a.threads), schema())
+    df = spark.read.parquet(a.input).select(*keep)
+    # A corpus in a few large files reads as a few partitions: spread it over every core, or
+    # most cores sit idle (analysis costs far more than the shuffle of the input text).
+    cores = spark.sparkContext.defaultParallelism
+    want = a.partitions or (cores if df.rdd.getNumPartitions() < cores else 0)
+    if want:
+        df = df.repartition(want)
+    out = df.mapInPandas(analyse_batches(columns, a.threads), schema())
     t0 = time.perf_counter()
     out.write.mode("overwrite").parquet(a.output)
     print(f"unspin: analysed and wrote {a.output} in {time.perf_counter() - t0:.1f} s",
