@@ -71,10 +71,13 @@ def main():
     ap.add_argument("--partitions", type=int, default=0,
                     help="repartition to this many partitions first (default: when the input "
                          "has fewer partitions than the cluster has cores, one per core)")
+    ap.add_argument("--batch-rows", type=int, default=256,
+                    help="rows per Arrow batch handed to a Python worker (memory: ~20 KB each)")
     ap.add_argument("--threads", type=int, default=1,
                     help="threads per Python worker (Spark already runs one worker per core)")
     a = ap.parse_args()
     spark = SparkSession.builder.appName("unspin").getOrCreate()
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(a.batch_rows))
     columns = {"text": a.text_column, "title": a.title_column, "id": a.id_column,
                "url": a.url_column}
     keep = [c for c in columns.values() if c]
