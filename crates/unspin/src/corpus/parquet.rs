@@ -31,8 +31,10 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::sync::Arc;
 
+/// A file-level Parquet failure (not Parquet, cut short, a batch that does not decode): the
+/// caller names the file.
 fn pq_err(e: impl std::fmt::Display) -> Error {
-    Error::Record(format!("Parquet: {e}"))
+    Error::Data(format!("Parquet: {e}"))
 }
 
 /// One chosen column of a batch, as bytes per row.
@@ -84,7 +86,8 @@ pub struct ParquetSource {
 impl ParquetSource {
     pub fn open(path: &Path, columns: &Columns, limits: Limits) -> Result<ParquetSource> {
         let file = File::open(path)?;
-        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(pq_err)?;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+            .map_err(|e| Error::Data(format!("not a Parquet file: {e}")))?;
         let schema = builder.schema().clone();
         let names = [
             Some(columns.text.clone()),
@@ -96,7 +99,7 @@ impl ParquetSource {
         for (what, name) in ["text", "title", "id", "url"].iter().zip(&names) {
             let Some(name) = name else { continue };
             let Ok(i) = schema.index_of(name) else {
-                return Err(Error::Record(format!(
+                return Err(Error::Data(format!(
                     "no {what} column {name:?} (columns: {})",
                     schema
                         .fields()
@@ -124,7 +127,7 @@ impl ParquetSource {
                 t => *what == "id" && (t.is_integer() || t.is_floating()),
             };
             if !ok {
-                return Err(Error::Record(format!(
+                return Err(Error::Data(format!(
                     "the {what} column {name:?} holds {}, not text",
                     schema.field(i).data_type()
                 )));
