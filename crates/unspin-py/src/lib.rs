@@ -47,31 +47,31 @@ fn document(
     url: Option<String>,
     id: Option<String>,
 ) -> Result<Document, Error> {
-    let limits = Limits::default();
-    let body = match (&text, &html) {
-        (Some(t), None) => t.len(),
-        (None, Some(h)) => h.len(),
+    let max = Limits::default().max_bytes;
+    let fits = |len: usize| {
+        if len as u64 > max {
+            Err(Error::TooLarge {
+                size: len as u64,
+                limit: max,
+            })
+        } else {
+            Ok(())
+        }
+    };
+    let doc = match (text, html) {
         (Some(_), Some(_)) => {
             return Err(Error::Record("give either text or html, not both".into()));
         }
         (None, None) => return Err(Error::Record("give text or html".into())),
-    };
-    if body as u64 > limits.max_bytes {
-        return Err(Error::TooLarge {
-            size: body as u64,
-            limit: limits.max_bytes,
-        });
-    }
-    let doc = match (text, html) {
-        (Some(t), _) => Document::from_text(t).with_url(url),
-        (None, Some(h)) => {
-            let mut doc = Document::from_html(&h, url.as_deref())?;
-            if url.is_some() {
-                doc.meta.url = url;
-            }
-            doc
+        (Some(t), None) => {
+            fits(t.len())?;
+            Document::from_text(t).with_url(url)
         }
-        (None, None) => unreachable!("checked above"),
+        // As a JSONL record's `html`: the page's canonical link stands in for a missing URL.
+        (None, Some(h)) => {
+            fits(h.len())?;
+            Document::from_html(&h, url.as_deref())?
+        }
     };
     Ok(doc.with_title(title).with_id(id))
 }
