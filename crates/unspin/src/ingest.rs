@@ -165,7 +165,7 @@ pub fn max_nesting(html: &str) -> usize {
     ];
     let b = html.as_bytes();
     let (mut depth, mut max, mut i) = (0usize, 0usize, 0usize);
-    while let Some(off) = memchr_lt(&b[i..]) {
+    while let Some(off) = b[i..].iter().position(|c| *c == b'<') {
         i += off + 1;
         if b[i..].starts_with(b"!--") {
             match html[i..].find("-->") {
@@ -181,10 +181,11 @@ pub fn max_nesting(html: &str) -> usize {
                     .iter()
                     .position(|c| !c.is_ascii_alphanumeric())
                     .map_or(b.len(), |p| i + p);
-                let name = html[i..end].to_ascii_lowercase();
+                let name = &html[i..end];
                 let close = b[end..].iter().position(|c| *c == b'>').map(|p| end + p);
                 let self_closing = close.is_some_and(|c| c > 0 && b[c - 1] == b'/');
-                if !VOID.contains(&name.as_str()) && !self_closing {
+                let void = VOID.iter().any(|v| v.eq_ignore_ascii_case(name));
+                if !void && !self_closing {
                     depth += 1;
                     max = max.max(depth);
                 }
@@ -195,23 +196,15 @@ pub fn max_nesting(html: &str) -> usize {
     max
 }
 
-fn memchr_lt(b: &[u8]) -> Option<usize> {
-    b.iter().position(|c| *c == b'<')
-}
-
 /// A page too deeply nested for the extractor: its text with the tags taken out.
 fn flat_html(html: &str, url: Option<&str>) -> Result<Document> {
     static TAGS: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(?s)<!--.*?-->|<[^>]*>").expect("valid pattern"));
-    let text = TAGS
-        .replace_all(html, " ")
-        .replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&nbsp;", " ");
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let stripped = TAGS.replace_all(html, " ");
+    let text = html_escape::decode_html_entities(&stripped)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     if !has_prose(&text) {
         return Err(Error::NoArticle);
     }

@@ -54,3 +54,17 @@ fn deep_nesting_is_measured_and_bounded() {
         "Reports say the bridge is unsafe and many believe it."
     );
 }
+
+/// The stripped text of a too-deep page decodes each entity once: a hand-written chain of
+/// replacements turned the escaped text `&amp;lt;3` into `<3` (decoding twice), and knew six
+/// entities.
+#[test]
+fn deep_page_entities_are_decoded_once() {
+    let body = "Fans wrote &amp;lt;3 &mdash; &ldquo;we love it&rdquo; &eacute;t&eacute; &#8364;5 &#x263A; and more words here.";
+    let deep = format!("{}{body}{}", "<div>".repeat(1500), "</div>".repeat(1500));
+    let doc = unspin::Document::from_html(&deep, None).unwrap();
+    assert_eq!(
+        doc.text,
+        "Fans wrote &lt;3 — “we love it” été €5 ☺ and more words here."
+    );
+}
