@@ -26,6 +26,8 @@ import sys
 import tempfile
 import time
 
+from pool import load_pool
+
 
 def clean(d):
     return " ".join(d.lower().split())
@@ -91,14 +93,7 @@ def main():
         return
 
     os.makedirs(args.dir, exist_ok=True)
-    pool_path = os.path.join(args.dir, "pool.jsonl")
-    if not os.path.exists(pool_path):
-        subprocess.run(
-            [args.unspin, "eval", "reliability", "--data", args.data, "--export-pool", pool_path],
-            check=True,
-            capture_output=True,
-        )
-    pool = [json.loads(l) for l in open(pool_path, encoding="utf-8")]
+    pool = load_pool(args.unspin, args.data, args.dir)
     corpus = os.path.join(args.dir, f"corpus-{args.records}.jsonl")
     if not os.path.exists(corpus):
         with open(corpus, "w", encoding="utf-8") as f:

@@ -19,7 +19,6 @@ throughput of the three side by side. Exits non-zero on any difference.
 
 import argparse
 import glob
-import json
 import os
 import re
 import shutil
@@ -29,19 +28,13 @@ import time
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pool import load_pool
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def build_corpus(args, path):
-    pool_path = os.path.join(args.dir, "pool.jsonl")
-    if not os.path.exists(pool_path):
-        subprocess.run(
-            [args.unspin, "eval", "reliability", "--data", args.data, "--export-pool", pool_path],
-            check=True,
-            capture_output=True,
-        )
-    pool = [json.loads(l) for l in open(pool_path, encoding="utf-8")]
+    pool = load_pool(args.unspin, args.data, args.dir)
     n = args.records or len(pool)
     rows = [pool[i % len(pool)] for i in range(n)]
     table = pa.table(

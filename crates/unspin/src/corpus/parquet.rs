@@ -324,3 +324,21 @@ impl<W: Write + Send> ParquetSink<W> {
         self.writer.close().map(|_| ()).map_err(pq_err)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The Parquet schema and Python's `output="row"` keys are written out in two places; both
+    /// must be `row_columns()`, in order.
+    #[test]
+    fn output_schema_is_the_row_columns() {
+        let names: Vec<String> = output_schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        assert_eq!(names, super::super::summary::row_columns());
+        assert!(names.contains(&"name_calling_labeling".to_string()));
+    }
+}
