@@ -73,5 +73,46 @@ def analyze_many(
     """
 
 def models() -> Dict[str, Any]:
-    """The embedded models: schema, version, names and versions of the models, and the
-    evaluation stored with each (what the server's ``GET /v1/models`` answers)."""
+    """The embedded models: schema, version, the models every report lists (names, versions,
+    kinds), their files (origin and SHA-256), the settings, and the evaluation stored with each
+    model (what the server's ``GET /v1/models`` answers)."""
+
+class Analyzer:
+    """An analyzer with its settings — those of the CLI's analysis flags (``--max-bytes``,
+    ``--techniques-model``, ``--sentence-models``, ``--reliability-model``,
+    ``--no-source-prior``). Each model is ``"embedded"``, ``"off"`` or a model file's path; the
+    reliability model reads the technique and sentence models' output, so it needs both. Build
+    one and reuse it: it loads the models once. The module-level functions use one with the
+    defaults.
+
+    Raises UnspinError when a model file cannot be read, is of another kind, or does not fit the
+    others.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_bytes: Optional[int] = None,
+        techniques_model: str = "embedded",
+        sentence_models: str = "embedded",
+        reliability_model: str = "embedded",
+        source_prior: bool = True,
+    ) -> None: ...
+    def analyze(
+        self,
+        text: Optional[str] = None,
+        title: Optional[str] = None,
+        html: Optional[str] = None,
+        url: Optional[str] = None,
+        id: Optional[str] = None,
+    ) -> Report:
+        """As the module's ``analyze``, with this analyzer's settings."""
+    def analyze_many(
+        self, records: Iterable[Record], threads: Optional[int] = None, output: str = "dict"
+    ) -> Union[List[Dict[str, Any]], List[str]]:
+        """As the module's ``analyze_many``, with this analyzer's settings."""
+    def models(self) -> Dict[str, Any]:
+        """As the module's ``models``, for this analyzer."""
+    def fingerprint(self) -> str:
+        """Every setting and the SHA-256 of every model file in use: equal fingerprints give
+        equal reports."""

@@ -1,5 +1,5 @@
 //! Model-file loading: a corrupted model file must be a clear error, and a file that decodes
-//! must either be refused by the model checks or analyse text without panicking.
+//! must either be refused by the builder's checks or analyse text without panicking.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use unspin::model::format::decode;
@@ -13,20 +13,18 @@ const TEXT: &str = "Reports are coming in that the mayor lied. Critics claim the
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(m) = decode::<TechniqueModel>(data)
-        && let Ok(a) = Analyzer::with_technique_model(Some(m))
+        && let Ok(a) = Analyzer::builder().technique_model(m).build()
     {
         let _ = a.analyze(&Document::from_text(TEXT));
     }
     if let Ok(m) = decode::<ReliabilityModel>(data)
-        && m.check().is_ok()
+        && let Ok(a) = Analyzer::builder().reliability_model(m).build()
     {
-        let a = Analyzer::new().with_reliability_model(Some(m));
         let _ = a.analyze(&Document::from_text(TEXT));
     }
     if let Ok(m) = decode::<SentenceModels>(data)
-        && m.check().is_ok()
+        && let Ok(a) = Analyzer::builder().sentence_models(m).build()
     {
-        let a = Analyzer::new().with_sentence_models(Some(m));
         let _ = a.analyze(&Document::from_text(TEXT));
     }
 });

@@ -5,7 +5,7 @@ use clap::Parser;
 use serde_json::json;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use unspin::eval::protocols;
+
 use unspin::{Analyzer, Document};
 
 #[derive(Parser)]
@@ -70,7 +70,7 @@ fn run_for(
 }
 
 pub fn run(args: BenchArgs) -> Result<u8> {
-    let root = protocols::locate(&args.data, "ptc2020", &format!("{}-articles", args.split))?;
+    let root = unspin::data::locate(&args.data, "ptc2020", &format!("{}-articles", args.split))?;
     let articles = unspin::data::ptc::articles(&root.join(format!("{}-articles", args.split)))?;
     let docs: Vec<Document> = articles
         .iter()
@@ -93,8 +93,8 @@ pub fn run(args: BenchArgs) -> Result<u8> {
         // One analyzer at a time, so peak memory is that of one.
         let owned = match config {
             Config::Full => Analyzer::new(),
-            Config::NoReliability => Analyzer::new().with_reliability_stage(false),
-            Config::Rules => Analyzer::with_technique_model(None)?,
+            Config::NoReliability => Analyzer::builder().reliability_stage(false).build()?,
+            Config::Rules => Analyzer::rules_only(),
         };
         let a = &owned;
         if args.passes.is_none() {

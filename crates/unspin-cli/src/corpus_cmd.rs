@@ -3,6 +3,7 @@
 //! checkpoint after every chunk so `--resume` continues a killed run, a progress bar, and the
 //! summaries.
 
+use crate::args::AnalysisArgs;
 use crate::exit;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
@@ -67,14 +68,38 @@ pub struct CorpusArgs {
     /// No progress bar and no summary on stderr.
     #[arg(long, short)]
     quiet: bool,
-    /// Largest record (JSONL line, CSV row, file) accepted, in bytes.
-    #[arg(long, default_value_t = Limits::default().max_bytes)]
-    max_bytes: u64,
-    #[arg(long)]
-    techniques_model: Option<PathBuf>,
-    /// Score the text alone: a listed site adds no reason and does not move the probability.
-    #[arg(long)]
-    no_source_prior: bool,
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+}
+
+impl CorpusArgs {
+    /// `unspin analyze --input FILE [--output FILE]`: the JSONL batch through the same driver,
+    /// quietly (no progress bar, no summary).
+    pub fn batch(input: PathBuf, output: Option<PathBuf>, analysis: AnalysisArgs) -> CorpusArgs {
+        CorpusArgs {
+            input,
+            input_format: Some(InputFormat::Jsonl),
+            text_column: "text".into(),
+            title_column: None,
+            id_column: None,
+            url_column: None,
+            output,
+            fields: None,
+            csv: None,
+            summary: None,
+            threads: 0,
+            chunk: 256,
+            resume: false,
+            quiet: true,
+            analysis,
+        }
+    }
+}
+
+/// What a run did.
+pub struct RunStats {
+    pub records: u64,
+    pub failed: u64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize, Debug)]
@@ -160,9 +185,19 @@ fn open_partial(path: &Path, keep: Option<u64>) -> Result<File> {
 }
 
 pub fn run(args: CorpusArgs) -> Result<u8> {
-    let limits = Limits {
-        max_bytes: args.max_bytes,
-    };
+    let stats = run_stats(args)?;
+    Ok(if stats.failed > 0 {
+        exit::SOME_RECORDS_FAILED
+    } else {
+        exit::OK
+    })
+}
+
+/// Runs the corpus and says how many records it wrote and how many failed.
+pub fn run_stats(args: CorpusArgs) -> Result<RunStats> {
+    // The analyzer first: a model file that does not load is an error before any output.
+    let analyzer = args.analysis.analyzer()?;
+    let limits = analyzer.limits();
     if let Some(fields) = &args.fields
         && let Some(bad) = fields
             .iter()
@@ -244,13 +279,15 @@ pub fn run(args: CorpusArgs) -> Result<u8> {
         (s, total, true)
     };
 
+    // What makes the output: the input, how it is read, the fields kept, and the analysis
+    // (every setting and the SHA-256 of every model file in use).
     let fingerprint = format!(
-        "{}|{:?}|{:?}|{:?}|{:?}",
+        "{}|{:?}|{:?}|{:?}|{}",
         args.input.display(),
         args.input_format,
         columns,
         args.fields,
-        args.no_source_prior
+        analyzer.fingerprint()
     );
 
     // Outputs: partial files and a checkpoint when writing to a file.
@@ -342,8 +379,6 @@ pub fn run(args: CorpusArgs) -> Result<u8> {
         None => None,
     };
 
-    let analyzer = crate::load_analyzer(args.techniques_model.as_deref())?
-        .with_source_prior(!args.no_source_prior);
     let opts = Options {
         threads: args.threads,
         chunk: args.chunk,
@@ -484,10 +519,9 @@ pub fn run(args: CorpusArgs) -> Result<u8> {
             }
         );
     }
-    Ok(if aggregate.errors > 0 {
-        exit::SOME_RECORDS_FAILED
-    } else {
-        exit::OK
+    Ok(RunStats {
+        records: aggregate.records,
+        failed: aggregate.errors,
     })
 }
 

@@ -9,15 +9,17 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use unspin::Analyzer;
-use unspin::eval::metrics::Binary;
+use unspin::data::{DatasetVersion, dataset_version, locate};
 use unspin::eval::protocols::{self, PredictionTask};
 use unspin::model::sentence::Task as Task2;
+use unspin::score::metrics::Binary;
+use unspin::train::reliability::{self as reliability_train, ReliabilityData, ReliabilityEval};
 
 #[derive(Parser)]
 pub struct EvalArgs {
-    /// Evaluate this technique model file instead of the embedded one.
-    #[arg(long, global = true)]
-    techniques_model: Option<PathBuf>,
+    /// The models evaluated (every evaluation scores the text alone: the source prior is off).
+    #[command(flatten)]
+    analysis: crate::args::AnalysisArgs,
     #[command(subcommand)]
     task: EvalTask,
 }
@@ -125,7 +127,11 @@ pub const BELOW_FLOOR: u8 = 5;
 
 pub fn run(args: EvalArgs) -> Result<u8> {
     // Every evaluation scores the text alone (the issue-5 rule): no site-list prior.
-    let analyzer = crate::load_analyzer(args.techniques_model.as_deref())?.with_source_prior(false);
+    let analyzer = unspin::Config {
+        source_prior: false,
+        ..args.analysis.config()
+    }
+    .analyzer()?;
     match args.task {
         EvalTask::Techniques {
             data,
@@ -134,7 +140,7 @@ pub fn run(args: EvalArgs) -> Result<u8> {
             task,
             format,
         } => {
-            let root = protocols::locate(&data, "ptc2020", &format!("{split}-task-flc-tc.labels"))?;
+            let root = locate(&data, "ptc2020", &format!("{split}-task-flc-tc.labels"))?;
             if let Some(file) = predictions {
                 let task = match task {
                     Task::Si => PredictionTask::Si,
@@ -157,12 +163,12 @@ pub fn run(args: EvalArgs) -> Result<u8> {
             export_pool,
             format,
         } => {
-            let d = protocols::reliability_data(&analyzer, &data)?;
+            let d = reliability_train::reliability_data(&analyzer, &data)?;
             if let Some(path) = &export_pool {
                 export(&d, folds, path)?;
             }
-            let with = protocols::reliability(&d, folds, true)?;
-            let without = protocols::reliability(&d, folds, false)?;
+            let with = reliability_train::reliability(&d, folds, true)?;
+            let without = reliability_train::reliability(&d, folds, false)?;
             let faith = protocols::deletion_test(&analyzer, &d);
             match format {
                 Out::Json => println!(
@@ -228,8 +234,7 @@ pub fn run(args: EvalArgs) -> Result<u8> {
 
 /// `eval sentences` (every sentence model) or one task of it.
 fn sentences_cmd(data: &Path, format: Out, only: Option<Task2>) -> Result<()> {
-    let lex = unspin::lexicon::Lexicons::load();
-    let d = unspin::eval::sentences::sentence_data(data, &lex)?;
+    let d = unspin::train::sentences::sentence_data(data)?;
     let t0 = Instant::now();
     let mut e = unspin::eval::sentences::evaluate(&d);
     e.retain(|x| only.is_none_or(|t| t == x.task));
@@ -350,7 +355,7 @@ fn binary_md(m: &Binary) -> String {
     )
 }
 
-fn reliability_md(e: &protocols::ReliabilityEval) -> String {
+fn reliability_md(e: &ReliabilityEval) -> String {
     let mut o = String::new();
     let d = &e.dedup;
     let _ = writeln!(o, "system: {}", e.system);
@@ -412,7 +417,7 @@ fn reliability_md(e: &protocols::ReliabilityEval) -> String {
 }
 
 /// The pool as JSONL for peers: one line per article with the folds of both configurations.
-fn export(d: &protocols::ReliabilityData, folds: usize, path: &Path) -> Result<()> {
+fn export(d: &ReliabilityData, folds: usize, path: &Path) -> Result<()> {
     use std::io::Write as _;
     let fold_of = |with_fakes: bool| -> Vec<Option<usize>> {
         let used: Vec<usize> = (0..d.pool.len())
@@ -420,7 +425,10 @@ fn export(d: &protocols::ReliabilityData, folds: usize, path: &Path) -> Result<(
             .collect();
         let groups: Vec<String> = used.iter().map(|i| d.examples[*i].group.clone()).collect();
         let mut out = vec![None; d.pool.len()];
-        for (i, f) in used.iter().zip(protocols::group_kfold(&groups, folds)) {
+        for (i, f) in used
+            .iter()
+            .zip(unspin::score::folds::group_kfold(&groups, folds))
+        {
             out[*i] = Some(f);
         }
         out
@@ -444,8 +452,8 @@ fn export(d: &protocols::ReliabilityData, folds: usize, path: &Path) -> Result<(
 
 /// Both training configurations and the deletion test.
 fn reliability_section_md(
-    with: &protocols::ReliabilityEval,
-    without: &protocols::ReliabilityEval,
+    with: &ReliabilityEval,
+    without: &ReliabilityEval,
     faith: Option<&protocols::Faithfulness>,
     prior: Option<&unspin::model::sources::SourcePrior>,
 ) -> String {
@@ -512,16 +520,15 @@ fn all(
     format: Out,
 ) -> Result<u8> {
     let t0 = Instant::now();
-    let ptc_root = protocols::locate(data, "ptc2020", "dev-task-flc-tc.labels")?;
+    let ptc_root = locate(data, "ptc2020", "dev-task-flc-tc.labels")?;
     let tech = protocols::techniques(analyzer, &ptc_root, "dev")?;
-    let rd = protocols::reliability_data(analyzer, data)?;
-    let rel = protocols::reliability(&rd, 5, true)?;
-    let rel_nofakes = protocols::reliability(&rd, 5, false)?;
+    let rd = reliability_train::reliability_data(analyzer, data)?;
+    let rel = reliability_train::reliability(&rd, 5, true)?;
+    let rel_nofakes = reliability_train::reliability(&rd, 5, false)?;
     let faith = protocols::deletion_test(analyzer, &rd);
     let hedge = protocols::hedging(analyzer, data)?;
-    let lex = unspin::lexicon::Lexicons::load();
-    let sent =
-        unspin::eval::sentences::evaluate(&unspin::eval::sentences::sentence_data(data, &lex)?);
+    let sent = unspin::eval::sentences::evaluate(&unspin::train::sentences::sentence_data(data)?);
+    let consistency = protocols::summary_consistency(analyzer, &rd);
     let elapsed = t0.elapsed().as_secs_f64();
 
     let mut scores: BTreeMap<String, f64> = BTreeMap::new();
@@ -540,6 +547,7 @@ fn all(
         scores.insert("reliability.deletion_share".into(), f.share);
     }
     scores.insert("hedging.f1_uncertain".into(), hedge.metrics.per_class[1].f1);
+    scores.insert("consistency.unsupported_claims".into(), consistency.share);
     for e in &sent {
         let (name, v) = e.headline();
         scores.insert(format!("sentences.{name}"), v);
@@ -558,7 +566,7 @@ fn all(
         attribution_unseen.accuracy,
     );
 
-    let versions: Vec<protocols::DatasetVersion> = [
+    let versions: Vec<DatasetVersion> = [
         ("ptc2020", "dev-task-flc-tc.labels"),
         ("ptc2020", "dev-task-si.labels"),
         ("ptc2020", "dev-articles"),
@@ -574,7 +582,7 @@ fn all(
     ]
     .iter()
     .map(|(sub, rel)| {
-        protocols::dataset_version(&data.join(sub), rel).map(|mut v| {
+        dataset_version(&data.join(sub), rel).map(|mut v| {
             v.path = format!("{sub}/{}", v.path);
             v
         })
@@ -656,15 +664,15 @@ fn check_floors(path: &Path, scores: &BTreeMap<String, f64>) -> Result<u8> {
 fn evaluation_md(
     tech: &protocols::TechniquesEval,
     tech_model: Option<&unspin::model::techniques::TechniqueModel>,
-    rel: &protocols::ReliabilityEval,
-    rel_nofakes: &protocols::ReliabilityEval,
+    rel: &ReliabilityEval,
+    rel_nofakes: &ReliabilityEval,
     faith: Option<&protocols::Faithfulness>,
     prior: Option<&unspin::model::sources::SourcePrior>,
     hedge: &protocols::HedgingEval,
     sent: &[unspin::eval::sentences::SentenceEval],
     attribution: &unspin::eval::attribution::AttributionEval,
     attribution_unseen: &unspin::eval::attribution::AttributionEval,
-    versions: &[protocols::DatasetVersion],
+    versions: &[DatasetVersion],
     scores: &BTreeMap<String, f64>,
     elapsed: f64,
 ) -> String {
@@ -741,7 +749,7 @@ fn evaluation_md(
     let _ = writeln!(
         o,
         "## Sentence models: clickbait, hedging, check-worthiness\n\nProtocol: `unspin eval sentences --data ../shared/data` (the numbers the shipped models store, from `unspin train sentences`). One learner for all three: hashed logistic regression over words, word pairs, punctuation, lexicon hits (Hyland hedges, report verbs, subjectivity, VADER), the rule detectors' cues (hedges, conditional framing, distancing, vague/named source, quotes) and shape, each feature worth 1/√n, AdaGrad; the learning rate (from {:?}) by inner 3-fold ROC-AUC, Platt scaling and the decision threshold (accuracy for clickbait, F1 of the positive class otherwise) on inner out-of-fold predictions — all inside each outer training fold. Clickbait and hedging: 5 folds by position after a fixed shuffle. Check-worthiness: CLEF CheckThat! 2019 task 1 with 5 folds grouped by debate (ClaimBuster always added to training; MAP, R-precision and P@5 over the held-out debates, the CLEF 2019 scorer's ranking), and ClaimBuster with 5 folds (CLEF always in training; F1 of the check-worthy class).\n",
-        unspin::eval::sentences::LEARNING_RATES
+        unspin::train::sentences::LEARNING_RATES
     );
     o.push_str(&sentences_md(sent));
     let _ = writeln!(

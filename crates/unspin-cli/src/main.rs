@@ -1,5 +1,6 @@
 //! The `unspin` command: argument parsing, files and exit codes. The analysis is the library's.
 
+mod args;
 mod bench_cmd;
 mod corpus_cmd;
 mod eval_cmd;
@@ -9,13 +10,14 @@ mod server;
 mod train_cmd;
 
 use anyhow::{Context, Result, bail};
+use args::AnalysisArgs;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use unspin::render::{self, TerminalOptions};
-use unspin::{Analyzer, Document, Format, Limits, Report};
+use unspin::{Document, Format, Limits, Report};
 
 /// Exit codes: distinct so scripts can tell a bad input from a broken run.
 mod exit {
@@ -81,19 +83,12 @@ struct AnalyzeArgs {
     title: Option<String>,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
-    /// Largest input (file or JSONL line) accepted, in bytes.
-    #[arg(long, default_value_t = Limits::default().max_bytes)]
-    max_bytes: u64,
-    /// Use this technique model file instead of the embedded one (e.g. one just trained).
-    #[arg(long)]
-    techniques_model: Option<PathBuf>,
     /// Where the article was published; its site is looked up in the compiled-in site list
     /// (HTML pages give it themselves through their canonical link).
     #[arg(long)]
     url: Option<String>,
-    /// Score the text alone: a listed site adds no reason and does not move the probability.
-    #[arg(long)]
-    no_source_prior: bool,
+    #[command(flatten)]
+    analysis: AnalysisArgs,
 }
 
 #[derive(Parser)]
@@ -125,15 +120,12 @@ struct ServeArgs {
     /// Allow cross-origin requests from this origin (repeatable; off by default).
     #[arg(long)]
     cors_origin: Vec<String>,
-    #[arg(long)]
-    techniques_model: Option<PathBuf>,
-    #[arg(long)]
-    no_source_prior: bool,
+    #[command(flatten)]
+    analysis: AnalysisArgs,
 }
 
 fn serve(args: ServeArgs) -> Result<u8> {
-    let analyzer =
-        load_analyzer(args.techniques_model.as_deref())?.with_source_prior(!args.no_source_prior);
+    let analyzer = args.analysis.analyzer()?;
     let mut cfg = server::Config {
         max_body: args.max_body,
         max_batch_body: args.max_batch_body,
@@ -175,20 +167,6 @@ fn serve(args: ServeArgs) -> Result<u8> {
         anyhow::Ok(())
     })?;
     Ok(exit::OK)
-}
-
-/// The analyzer with the embedded models, or with a technique model read from a file.
-pub fn load_analyzer(techniques_model: Option<&Path>) -> Result<Analyzer> {
-    match techniques_model {
-        None => Ok(Analyzer::new()),
-        Some(path) => {
-            let bytes =
-                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            let model = unspin::model::format::decode(&bytes)
-                .with_context(|| format!("{}", path.display()))?;
-            Ok(Analyzer::with_technique_model(Some(model))?)
-        }
-    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -243,24 +221,19 @@ fn open_output(path: Option<&Path>) -> Result<Box<dyn Write>> {
 }
 
 fn analyze(args: AnalyzeArgs) -> Result<u8> {
-    let limits = Limits {
-        max_bytes: args.max_bytes,
-    };
-    let analyzer =
-        load_analyzer(args.techniques_model.as_deref())?.with_source_prior(!args.no_source_prior);
     if let Some(input) = &args.input {
         if matches!(args.format, Some(OutputFormat::Text | OutputFormat::Html)) {
-            bail!("batch mode (--input) writes JSONL; drop --format or use --format json");
+            bail!(
+                "batch mode (--input) writes JSONL (or Parquet to a .parquet --output); drop --format or use --format json"
+            );
         }
-        let reader: Box<dyn io::BufRead> = if input == Path::new("-") {
-            Box::new(BufReader::new(io::stdin().lock()))
-        } else {
-            Box::new(BufReader::new(
-                File::open(input).with_context(|| format!("cannot open {}", input.display()))?,
-            ))
-        };
-        let out = open_output(args.output.as_deref())?;
-        let stats = unspin::batch::run(&analyzer, reader, out, limits)?;
+        // The corpus driver, quietly: the same records, outputs and error records as `unspin
+        // corpus`, a `.parquet` output written as Parquet.
+        let stats = corpus_cmd::run_stats(corpus_cmd::CorpusArgs::batch(
+            input.clone(),
+            args.output.clone(),
+            args.analysis.clone(),
+        ))?;
         if stats.failed > 0 {
             eprintln!(
                 "unspin: {} of {} records failed (see their error lines)",
@@ -274,6 +247,8 @@ fn analyze(args: AnalyzeArgs) -> Result<u8> {
     if args.paths.is_empty() {
         bail!("nothing to analyse: give a file, `-` for stdin, or --input FILE.jsonl");
     }
+    let analyzer = args.analysis.analyzer()?;
+    let limits = analyzer.limits();
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
     let format = args.format.unwrap_or(OutputFormat::Text);
     if format == OutputFormat::Html && args.paths.len() > 1 {

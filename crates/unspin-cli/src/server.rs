@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
 use unspin::corpus::input::JsonlSource;
+use unspin::corpus::record::parse_record;
 use unspin::{Analyzer, Document, Format, Limits};
 
 /// The server's limits.
@@ -69,6 +70,20 @@ impl AppState {
             cfg: Arc::new(cfg),
             models: Arc::new(models),
             page: Arc::new(page()),
+        }
+    }
+}
+
+impl AppState {
+    /// The size limit of one article: the analysis setting (`--max-bytes`), and never more
+    /// than a request body may be.
+    fn article_limits(&self) -> Limits {
+        Limits {
+            max_bytes: self
+                .analyzer
+                .limits()
+                .max_bytes
+                .min(self.cfg.max_body as u64),
         }
     }
 }
@@ -220,7 +235,7 @@ fn document(ctype: &str, body: &[u8], limits: Limits) -> Result<Document, Respon
         error(status, e.kind(), &e.to_string())
     };
     match ctype {
-        "application/json" => unspin::batch::parse_record(body, limits).map_err(|(_, e)| {
+        "application/json" => parse_record(body, limits).map_err(|(_, e)| {
             if matches!(e, unspin::Error::Record(_)) {
                 error(StatusCode::BAD_REQUEST, e.kind(), &e.to_string())
             } else {
@@ -252,9 +267,7 @@ async fn analyze(State(s): State<AppState>, req: Request) -> Response {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let limits = Limits {
-        max_bytes: s.cfg.max_body as u64,
-    };
+    let limits = s.article_limits();
     let doc = match document(&content_type(&parts.headers), &body, limits) {
         Ok(d) => d,
         Err(r) => return r,
@@ -315,9 +328,7 @@ async fn batch(State(s): State<AppState>, req: Request) -> Response {
     };
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     let analyzer = s.analyzer.clone();
-    let limits = Limits {
-        max_bytes: s.cfg.max_body as u64,
-    };
+    let limits = s.article_limits();
     tokio::task::spawn_blocking(move || {
         let (_admitted, _slot) = (admitted, slot);
         let opts = unspin::corpus::Options {

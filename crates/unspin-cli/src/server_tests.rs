@@ -267,6 +267,19 @@ async fn health_models_page() {
         .map(|x| x["name"].as_str().unwrap())
         .collect();
     assert!(names.iter().any(|n| n.contains("technique")), "{names:?}");
+    // Exactly the models every report lists (it once listed 3 of the 5).
+    let (st, _, r) = send(
+        app(s.clone()),
+        post("/v1/analyze", Some("text/plain"), EXAMPLE),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(m["models"], json(&r)["models"]);
+    assert_eq!(m["max_bytes"], json!(32 << 20));
+    assert!(
+        m["files"]["techniques"]["sha256"].as_str().unwrap().len() == 64,
+        "{m}"
+    );
     assert!(
         m["evaluation"]["sentences"]["clickbait"]["cv.accuracy"]
             .as_f64()

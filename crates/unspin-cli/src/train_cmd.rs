@@ -3,12 +3,13 @@
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Instant;
-use unspin::Analyzer;
-use unspin::eval::protocols;
+use unspin::data::{dataset_version, locate};
 use unspin::lexicon::Lexicons;
-use unspin::model::{format, techniques};
+use unspin::model::format::{self, ModelFile};
+use unspin::model::{embedded_bytes, embedded_sentences, embedded_techniques};
+use unspin::train::{reliability as rtrain, techniques};
+use unspin::{Analyzer, ModelChoice};
 
 #[derive(Parser)]
 pub struct TrainArgs {
@@ -75,13 +76,11 @@ enum TrainTask {
 pub fn run(args: TrainArgs) -> Result<u8> {
     match args.task {
         TrainTask::Sentences { data, output } => {
-            use unspin::eval::sentences;
             let t0 = Instant::now();
-            let lex = Lexicons::load();
-            let d = sentences::sentence_data(&data, &lex)?;
-            let evals = sentences::evaluate(&d);
-            let mut models = sentences::train(&d);
-            sentences::record_metrics(&mut models, &evals);
+            let d = unspin::train::sentences::sentence_data(&data)?;
+            let evals = unspin::eval::sentences::evaluate(&d);
+            let mut models = unspin::train::sentences::train(&d);
+            unspin::eval::sentences::record_metrics(&mut models, &evals);
             for m in [&models.clickbait, &models.hedging, &models.checkworthy] {
                 eprintln!(
                     "{:<12} {} examples ({} positive), learning rate {}, threshold {:.3}; {}",
@@ -105,16 +104,23 @@ pub fn run(args: TrainArgs) -> Result<u8> {
             folds,
         } => {
             let t0 = Instant::now();
-            let root = protocols::locate(&data, "articles", "buzzfeed-webis-2016")?;
-            let hash = protocols::dataset_version(&root, ".")?.sha256;
-            // The signals need the technique model, not the reliability model being replaced
-            // (which may be stale after a signal change).
-            // The sentence models feed the unsupported-claims signal.
-            let analyzer = Analyzer::with_technique_model(unspin::model::embedded_techniques()?)?
-                .with_sentence_models(unspin::model::embedded_sentences()?);
-            let d = protocols::reliability_data(&analyzer, &data)?;
-            let (model, with, without) = protocols::train_reliability(&d, folds, hash)?;
-            let show = |e: &protocols::ReliabilityEval| {
+            let root = locate(&data, "articles", "buzzfeed-webis-2016")?;
+            let hash = dataset_version(&root, ".")?.sha256;
+            // The signals need the technique and sentence models (the unsupported-claims signal
+            // reads check-worthiness), not the reliability model being replaced (which may be
+            // stale after a signal change).
+            let analyzer = Analyzer::builder().reliability(ModelChoice::Off).build()?;
+            anyhow::ensure!(
+                embedded_techniques()?.is_some() && embedded_sentences()?.is_some(),
+                "train the technique and sentence models first: the reliability signals read them"
+            );
+            let inputs = [techniques_kind(), sentences_kind()]
+                .into_iter()
+                .map(|k| (k.name().to_string(), format::sha256(embedded_bytes(k))))
+                .collect();
+            let d = rtrain::reliability_data(&analyzer, &data)?;
+            let (model, with, without) = rtrain::train_reliability(&d, folds, hash, inputs)?;
+            let show = |e: &rtrain::ReliabilityEval| {
                 format!(
                     "LOCO mean AUC (without FA-KES rows) {:.3}, grouped CV AUC {:.3}, ECE {:.3}",
                     e.loco_mean_auc_without_fakes.unwrap_or(f64::NAN),
@@ -166,12 +172,12 @@ pub fn run(args: TrainArgs) -> Result<u8> {
             extra_tc_data,
         } => {
             let t0 = Instant::now();
-            let root = protocols::locate(&data, "ptc2020", "train-task-flc-tc.labels")?;
+            let root = locate(&data, "ptc2020", "train-task-flc-tc.labels")?;
             let split = unspin::data::ptc::split(&root, "train")?;
             let hash = [
-                protocols::dataset_version(&root, "train-articles")?,
-                protocols::dataset_version(&root, "train-task-si.labels")?,
-                protocols::dataset_version(&root, "train-task-flc-tc.labels")?,
+                dataset_version(&root, "train-articles")?,
+                dataset_version(&root, "train-task-si.labels")?,
+                dataset_version(&root, "train-task-flc-tc.labels")?,
             ]
             .iter()
             .map(|v| v.sha256.clone())
@@ -208,9 +214,9 @@ pub fn run(args: TrainArgs) -> Result<u8> {
                 }
                 eprintln!("extra TC texts: {}", opts.extra_tc.len());
             }
-            let lex = Arc::new(Lexicons::load());
+            let lex = Lexicons::load();
             let (mut model, summary) =
-                techniques::train(lex, &split.articles, &split.si, &split.tc, hash, &opts)?;
+                techniques::train(&lex, &split.articles, &split.si, &split.tc, hash, &opts)?;
             eprintln!(
                 "trained on {} articles, {} spans in {:.1}s: CV SI F1 {:.3} (seed {:.2}, extend {:.2}, gap {}), CV TC micro-F1 {:.3}, temperature {:.2}",
                 split.articles.len(),
@@ -224,9 +230,14 @@ pub fn run(args: TrainArgs) -> Result<u8> {
                 summary.tc_temperature
             );
             // Dev scores are recorded with the model for reference; nothing above looked at dev.
-            if let Ok(dev_root) = protocols::locate(&data, "ptc2020", "dev-task-flc-tc.labels") {
-                let analyzer = Analyzer::with_technique_model(Some(model.clone()))?;
-                let e = protocols::techniques(&analyzer, &dev_root, "dev")?;
+            if let Ok(dev_root) = locate(&data, "ptc2020", "dev-task-flc-tc.labels") {
+                // Only the spans are scored: the other models stay off.
+                let analyzer = Analyzer::builder()
+                    .technique_model(model.clone())
+                    .sentences(ModelChoice::Off)
+                    .reliability(ModelChoice::Off)
+                    .build()?;
+                let e = unspin::eval::protocols::techniques(&analyzer, &dev_root, "dev")?;
                 model.metrics.insert("dev.si.f1".into(), e.si.f1);
                 model
                     .metrics
@@ -244,8 +255,16 @@ pub fn run(args: TrainArgs) -> Result<u8> {
     }
 }
 
+fn techniques_kind() -> unspin::model::ModelKind {
+    unspin::model::techniques::TechniqueModel::KIND
+}
+
+fn sentences_kind() -> unspin::model::ModelKind {
+    unspin::model::sentence::SentenceModels::KIND
+}
+
 /// Writes a model file and says where, how big, and how long training took.
-fn write_model<T: serde::Serialize>(model: &T, output: &Path, t0: Instant) -> Result<u8> {
+fn write_model<T: ModelFile>(model: &T, output: &Path, t0: Instant) -> Result<u8> {
     let bytes = format::encode(model)?;
     std::fs::write(output, &bytes).with_context(|| format!("cannot write {}", output.display()))?;
     eprintln!(

@@ -455,10 +455,18 @@ fn eval_techniques_scores_own_output_and_prediction_files() {
 #[test]
 fn a_damaged_model_file_is_a_clear_error() {
     for (bytes, message) in [
-        (&b"UNSPINMD\x02\0\0\0garbage"[..], "corrupted model file"),
         (
-            &b"UNSPINMD\x01\0\0\0garbage"[..],
-            "format version 1 is not supported",
+            &b"UNSPINMD\x03\0\0\0\x0atechniques\x04\0\0\0garbage"[..],
+            "corrupted model file",
+        ),
+        (&b"UNSPINMD\x03\0\0\0\x0atechn"[..], "cut short"),
+        (
+            &b"UNSPINMD\x03\0\0\0\x05words\x01\0\0\0"[..],
+            "unknown model kind \"words\"",
+        ),
+        (
+            &b"UNSPINMD\x02\0\0\0garbage"[..],
+            "format version 2 is not supported",
         ),
         (&b"not a model"[..], "not an unspin model file"),
     ] {
@@ -469,8 +477,85 @@ fn a_damaged_model_file_is_a_clear_error() {
             .arg(example())
             .assert()
             .code(1);
-        assert!(String::from_utf8_lossy(&out.get_output().stderr).contains(message));
+        let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(err.contains(message), "{err}");
+        assert!(err.contains(&f.path().display().to_string()), "{err}");
     }
+}
+
+/// The embedded files given with the flags are the same analysis as no flag (replacing one
+/// model once dropped the others); a file in the wrong flag is refused with both kinds named.
+#[test]
+fn model_flags_keep_the_other_models_and_refuse_the_wrong_kind() {
+    let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../unspin/models");
+    let plain = unspin()
+        .args(["analyze", "--format", "json"])
+        .arg(example())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    for (flag, file) in [
+        ("--techniques-model", "techniques.bin"),
+        ("--sentence-models", "sentences.bin"),
+        ("--reliability-model", "reliability.bin"),
+    ] {
+        let out = unspin()
+            .args(["analyze", "--format", "json", flag])
+            .arg(models.join(file))
+            .arg(example())
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        assert!(out == plain, "{flag} {file} changed the report");
+    }
+    let out = unspin()
+        .args(["analyze", "--techniques-model"])
+        .arg(models.join("reliability.bin"))
+        .arg(example())
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains("this is a reliability model file") && err.contains("not a technique model"),
+        "{err}"
+    );
+    // Off means off, and what it feeds says so.
+    let out = unspin()
+        .args(["analyze", "--techniques-model", "off"])
+        .arg(example())
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("reliability model reads"), "{err}");
+    let v = json_of(
+        &unspin()
+            .args([
+                "analyze",
+                "--format",
+                "json",
+                "--techniques-model",
+                "off",
+                "--reliability-model",
+                "off",
+            ])
+            .arg(example())
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    );
+    assert_eq!(v["reliability"]["p_unreliable"], Value::Null);
+    let names: Vec<&str> = v["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"loaded-language-lexicon") && names.contains(&"sentences"));
 }
 
 #[test]

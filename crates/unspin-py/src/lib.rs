@@ -4,19 +4,24 @@
 //! module, so a dict from `analyze` is exactly what `unspin analyze --format json` prints, field
 //! for field — no second, hand-kept mapping of the report to drift from the first. Analysis
 //! runs with the GIL released (other Python threads keep going), and `analyze_many` spreads the
-//! records over a rayon pool; one analyzer with the embedded models is built on first use and
-//! shared by every thread of the process (a Spark executor's Python worker builds it once).
+//! records over a rayon pool.
+//!
+//! The settings are the library's one `Config` (size limit, models, source prior), taken by
+//! `unspin.Analyzer(...)`; the module-level functions use one analyzer with the defaults, built
+//! on first use and shared by every thread of the process (a Spark executor's Python worker
+//! builds it once). Records are parsed by the library's record parser (`corpus::record`), the
+//! one `unspin corpus` and the server use.
 
 use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use rayon::prelude::*;
-use std::sync::OnceLock;
-use unspin_core::batch::parse_record;
+use std::sync::{Arc, OnceLock};
+use unspin_core::corpus::record::{Record, parse_record};
 use unspin_core::corpus::summary::{row_columns, technique_column};
 use unspin_core::corpus::{Options, Outcome, outcome};
-use unspin_core::{Analyzer, Document, Error, Limits, Technique};
+use unspin_core::{Config, Error, Limits, ModelChoice, Technique};
 
 create_exception!(
     unspin,
@@ -24,11 +29,6 @@ create_exception!(
     PyValueError,
     "Input unspin cannot analyse; the message is the one the CLI prints."
 );
-
-fn analyzer() -> &'static Analyzer {
-    static A: OnceLock<Analyzer> = OnceLock::new();
-    A.get_or_init(Analyzer::new)
-}
 
 fn to_py_err(e: Error) -> PyErr {
     UnspinError::new_err(e.to_string())
@@ -39,41 +39,108 @@ fn loads<'py>(py: Python<'py>, json: &str) -> PyResult<Bound<'py, PyAny>> {
     py.import("json")?.getattr("loads")?.call1((json,))
 }
 
-/// One document from the keyword arguments, checked as the CLI checks a file.
-fn document(
-    text: Option<String>,
-    title: Option<String>,
-    html: Option<String>,
-    url: Option<String>,
-    id: Option<String>,
-) -> Result<Document, Error> {
-    let max = Limits::default().max_bytes;
-    let fits = |len: usize| {
-        if len as u64 > max {
-            Err(Error::TooLarge {
-                size: len as u64,
-                limit: max,
+/// One record of `analyze_many`, taken apart under the GIL.
+enum Input {
+    Text(String),
+    /// A dict, as JSON, to be read exactly as a JSONL corpus line is.
+    Record(String),
+    Bad(String),
+}
+
+/// An analyzer with its settings: the size limit, each model (`"embedded"`, `"off"` or a model
+/// file's path) and the source prior — the settings of the CLI's analysis flags
+/// (`--max-bytes`, `--techniques-model`, `--sentence-models`, `--reliability-model`,
+/// `--no-source-prior`). Build one and reuse it: it loads the models once.
+#[pyclass(frozen, module = "unspin")]
+struct Analyzer {
+    inner: Arc<unspin_core::Analyzer>,
+}
+
+#[pymethods]
+impl Analyzer {
+    #[new]
+    #[pyo3(signature = (*, max_bytes=None, techniques_model="embedded", sentence_models="embedded", reliability_model="embedded", source_prior=true))]
+    fn new(
+        py: Python<'_>,
+        max_bytes: Option<u64>,
+        techniques_model: &str,
+        sentence_models: &str,
+        reliability_model: &str,
+        source_prior: bool,
+    ) -> PyResult<Analyzer> {
+        let choice = |s: &str| s.parse::<ModelChoice>().unwrap_or(ModelChoice::Embedded);
+        let config = Config {
+            limits: Limits {
+                max_bytes: max_bytes.unwrap_or(Limits::default().max_bytes),
+            },
+            techniques: choice(techniques_model),
+            sentences: choice(sentence_models),
+            reliability: choice(reliability_model),
+            source_prior,
+        };
+        let inner = py.detach(|| config.analyzer()).map_err(to_py_err)?;
+        Ok(Analyzer {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// Analyses one article (see the module's `analyze`).
+    #[pyo3(signature = (text=None, title=None, html=None, url=None, id=None))]
+    fn analyze<'py>(
+        &self,
+        py: Python<'py>,
+        text: Option<String>,
+        title: Option<String>,
+        html: Option<String>,
+        url: Option<String>,
+        id: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let record = Record {
+            id,
+            title,
+            url,
+            text,
+            html,
+        };
+        let a = &self.inner;
+        let json = py
+            .detach(|| {
+                record
+                    .into_document(a.limits())
+                    .map(|d| a.analyze(&d).to_json())
             })
-        } else {
-            Ok(())
-        }
-    };
-    let doc = match (text, html) {
-        (Some(_), Some(_)) => {
-            return Err(Error::Record("give either text or html, not both".into()));
-        }
-        (None, None) => return Err(Error::Record("give text or html".into())),
-        (Some(t), None) => {
-            fits(t.len())?;
-            Document::from_text(t).with_url(url)
-        }
-        // As a JSONL record's `html`: the page's canonical link stands in for a missing URL.
-        (None, Some(h)) => {
-            fits(h.len())?;
-            Document::from_html(&h, url.as_deref())?
-        }
-    };
-    Ok(doc.with_title(title).with_id(id))
+            .map_err(|(_, e)| to_py_err(e))?;
+        loads(py, &json)
+    }
+
+    /// Analyses many articles in parallel (see the module's `analyze_many`).
+    #[pyo3(signature = (records, threads=None, output="dict"))]
+    fn analyze_many<'py>(
+        &self,
+        py: Python<'py>,
+        records: &Bound<'py, PyAny>,
+        threads: Option<usize>,
+        output: &str,
+    ) -> PyResult<Bound<'py, PyList>> {
+        many(&self.inner, py, records, threads, output)
+    }
+
+    /// The models in use: what the server's `GET /v1/models` answers.
+    fn models<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let json = py.detach(|| self.inner.describe().to_string());
+        loads(py, &json)
+    }
+
+    /// Every setting and the SHA-256 of every model file in use: equal fingerprints, equal
+    /// reports.
+    fn fingerprint(&self) -> String {
+        self.inner.fingerprint()
+    }
+}
+
+fn default_analyzer() -> &'static Arc<unspin_core::Analyzer> {
+    static A: OnceLock<Arc<unspin_core::Analyzer>> = OnceLock::new();
+    A.get_or_init(|| Arc::new(unspin_core::Analyzer::new()))
 }
 
 /// Analyses one article and returns its report: the `unspin.report/1` JSON as Python objects,
@@ -93,18 +160,10 @@ fn analyze<'py>(
     url: Option<String>,
     id: Option<String>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let json = py
-        .detach(|| document(text, title, html, url, id).map(|d| analyzer().analyze(&d).to_json()))
-        .map_err(to_py_err)?;
-    loads(py, &json)
-}
-
-/// One record of `analyze_many`, taken apart under the GIL.
-enum Input {
-    Text(String),
-    /// A dict, as JSON, to be read exactly as a JSONL corpus line is.
-    Record(String),
-    Bad(String),
+    Analyzer {
+        inner: default_analyzer().clone(),
+    }
+    .analyze(py, text, title, html, url, id)
 }
 
 /// Analyses many articles in parallel, with the GIL released, and returns one result per record,
@@ -120,6 +179,16 @@ enum Input {
 #[pyfunction]
 #[pyo3(signature = (records, threads=None, output="dict"))]
 fn analyze_many<'py>(
+    py: Python<'py>,
+    records: &Bound<'py, PyAny>,
+    threads: Option<usize>,
+    output: &str,
+) -> PyResult<Bound<'py, PyList>> {
+    many(default_analyzer(), py, records, threads, output)
+}
+
+fn many<'py>(
+    analyzer: &unspin_core::Analyzer,
     py: Python<'py>,
     records: &Bound<'py, PyAny>,
     threads: Option<usize>,
@@ -153,7 +222,10 @@ fn analyze_many<'py>(
         .num_threads(threads.unwrap_or(0))
         .build()
         .map_err(|e| UnspinError::new_err(e.to_string()))?;
-    let opts = Options::default();
+    let opts = Options {
+        limits: analyzer.limits(),
+        ..Options::default()
+    };
     let outcomes: Vec<Outcome> = py.detach(|| {
         pool.install(|| {
             inputs
@@ -161,13 +233,15 @@ fn analyze_many<'py>(
                 .enumerate()
                 .map(|(i, input)| {
                     let parsed = match input {
-                        Input::Text(t) => {
-                            document(Some(t.clone()), None, None, None, None).map_err(|e| (None, e))
+                        Input::Text(t) => Record {
+                            text: Some(t.clone()),
+                            ..Record::default()
                         }
+                        .into_document(opts.limits),
                         Input::Record(j) => parse_record(j.as_bytes(), opts.limits),
                         Input::Bad(msg) => Err((None, Error::Record(msg.clone()))),
                     };
-                    outcome(analyzer(), parsed, i as u64 + 1, &opts)
+                    outcome(analyzer, parsed, i as u64 + 1, &opts)
                 })
                 .collect()
         })
@@ -207,13 +281,14 @@ fn row(py: Python<'_>, o: Outcome) -> PyResult<Bound<'_, PyDict>> {
 /// /v1/models` answers).
 #[pyfunction]
 fn models<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-    let json = py.detach(|| analyzer().describe().to_string());
+    let json = py.detach(|| default_analyzer().describe().to_string());
     loads(py, &json)
 }
 
 #[pymodule]
 #[pyo3(name = "unspin")]
 fn unspin_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Analyzer>()?;
     m.add_function(wrap_pyfunction!(analyze, m)?)?;
     m.add_function(wrap_pyfunction!(analyze_many, m)?)?;
     m.add_function(wrap_pyfunction!(models, m)?)?;

@@ -110,7 +110,7 @@ def test_bad_records_become_error_records_not_exceptions():
 def test_errors_are_python_exceptions_with_the_cli_messages():
     with pytest.raises(unspin.UnspinError, match="not both"):
         unspin.analyze("a", html="<p>a</p>")
-    with pytest.raises(unspin.UnspinError, match="give text or html"):
+    with pytest.raises(unspin.UnspinError, match=r'missing "text" \(or "html"\)'):
         unspin.analyze()
     with pytest.raises(ValueError):  # UnspinError is a ValueError
         unspin.analyze(html="<html><body></body></html>")
@@ -129,9 +129,36 @@ def test_models_describes_the_embedded_models():
     m = unspin.models()
     assert m["schema"] == unspin.SCHEMA
     assert m["version"] == unspin.__version__
-    names = {x["name"] for x in m["models"]}
-    assert {"techniques", "reliability"} <= names or len(names) >= 3
+    names = [x["name"] for x in m["models"]]
+    # Exactly the models every report lists.
+    assert names == [x["name"] for x in unspin.analyze("The dam held, officials said.")["models"]]
+    assert {"techniques", "sentences", "reliability"} <= set(names)
     assert "reliability" in m["evaluation"]
+    assert len(m["files"]["reliability"]["sha256"]) == 64
+
+
+def test_an_analyzer_takes_the_settings_of_the_cli_flags(tmp_path):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    url = "https://21stcenturywire.com/x"
+    small = unspin.Analyzer(max_bytes=100)
+    with pytest.raises(unspin.UnspinError, match="over the limit of 100 bytes"):
+        small.analyze(text)
+    assert small.analyze_many([text])[0]["error"]["kind"] == "oversized"
+    # The source prior, on and off, as --no-source-prior.
+    with_prior = unspin.analyze(text, url=url)["reliability"]
+    without = unspin.Analyzer(source_prior=False).analyze(text, url=url)["reliability"]
+    assert "source_prior" in with_prior and "source_prior" not in without
+    expected = json.loads(cli("analyze", str(EXAMPLE), "--format", "json", "--url", url, "--no-source-prior").stdout)
+    assert unspin.Analyzer(source_prior=False).analyze(text, url=url) == expected
+    # Models switch off alone; a file of the wrong kind is refused by name.
+    off = unspin.Analyzer(reliability_model="off").analyze(text)
+    assert off["reliability"]["p_unreliable"] is None
+    assert off["sentences"][0]["checkworthiness"] is not None
+    bad = tmp_path / "m.bin"
+    bad.write_bytes(b"UNSPINMD\x03\0\0\0\x0breliability\x05\0\0\0")
+    with pytest.raises(unspin.UnspinError, match="not a technique model"):
+        unspin.Analyzer(techniques_model=str(bad))
+    assert unspin.Analyzer().fingerprint() != unspin.Analyzer(max_bytes=100).fingerprint()
 
 
 def test_the_gil_is_released_during_analysis():

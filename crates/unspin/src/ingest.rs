@@ -20,7 +20,7 @@ pub enum Format {
 }
 
 /// Limits applied before any analysis.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     pub max_bytes: u64,
 }
@@ -350,6 +350,21 @@ fn meta_charset(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
         }
     }
     None
+}
+
+/// Host of a URL without `www.`, lower case.
+pub fn domain(url: &str) -> Option<String> {
+    let rest = url.trim().split_once("://").map_or(url.trim(), |(_, r)| r);
+    let host = rest
+        .split(['/', '?', '#'])
+        .next()?
+        .split('@')
+        .next_back()?
+        .split(':')
+        .next()?;
+    let host = host.to_ascii_lowercase();
+    let host = host.trim_start_matches("www.").to_string();
+    (!host.is_empty() && host.contains('.')).then_some(host)
 }
 
 #[cfg(test)]

@@ -1,59 +1,31 @@
-//! The word lists compiled into the binary, parsed once.
+//! The lexicons of a language, parsed once: hedges, report verbs, bias and strong-subjective
+//! words, VADER valences, and the facts of a word form that every later stage reads.
 //!
-//! Sources and licences are listed in `NOTICE`; the files live under `assets/lexicons/` so that a
-//! fresh clone builds without `../shared`.
+//! Sources and licences are listed in `NOTICE`; the files live under `assets/lang/<code>/` (see
+//! [`crate::assets`]) so that a fresh clone builds without `../shared`.
 
+use crate::assets::{Lang, entries};
+use crate::hash::hash;
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::cell::RefCell;
 
-const HEDGES: &str = include_str!("../assets/lexicons/hedges_hyland2005.txt");
-const REPORT_VERBS: &str = include_str!("../assets/lexicons/report_verbs.txt");
-const BIAS: &str = include_str!("../assets/lexicons/bias-lexicon_og.txt");
-const STRONG_SUBJ: &str = include_str!("../assets/lexicons/strong_subjectives_riloff2003.txt");
-const VADER: &str = include_str!("../assets/lexicons/vader_lexicon.txt");
-
-/// What the document stages need to know about one token's word form.
+/// What the document stages need to know about one token's word form: looked up once per
+/// token when a document is prepared (`doc::Doc::new`), read by every detector and model.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct TokenFacts {
-    /// `model::linear::hash` of the token's `norm` (also for punctuation).
+    /// [`crate::hash::hash`] of the token's `norm` (also for punctuation and numbers).
     pub hash: u64,
     /// Strong-subjective and bias-lexicon membership (words only).
     pub strong: bool,
     pub bias: bool,
     /// VADER valence, 0 when unlisted (words only).
     pub valence: f32,
+    /// A one-word hedge ("perhaps", "suggests"; words only).
+    pub hedge: bool,
+    /// A finite form of a report verb ("says", "claimed"; words only).
+    pub report: bool,
 }
-
-fn entries(src: &str) -> impl Iterator<Item = &str> {
-    src.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-}
-
-const IRREGULAR_PAST: &[&str] = &[
-    "said",
-    "told",
-    "wrote",
-    "spoke",
-    "thought",
-    "taught",
-    "swore",
-    "saw",
-    "heard",
-    "found",
-    "felt",
-    "meant",
-    "foretold",
-    "forbade",
-    "forgot",
-    "understood",
-    "sang",
-    "read",
-    "spread",
-    "foresaw",
-    "knew",
-];
 
 /// The bare form, third-person singular and regular past of a verb lemma (with the doubled final
 /// consonant too, "admitted", since a spare form costs nothing).
@@ -82,8 +54,9 @@ pub fn verb_forms(v: &str) -> Vec<String> {
     out
 }
 
-/// All lexicons, with stemmed sets where inflection should not matter.
+/// All lexicons of one language, with stemmed sets where inflection should not matter.
 pub struct Lexicons {
+    lang: &'static Lang,
     /// Hyland (2005) hedges, lower case; multi-word entries kept as phrases.
     pub hedges: Vec<String>,
     /// The single-word hedges, for lookups per token.
@@ -98,29 +71,42 @@ pub struct Lexicons {
 }
 
 impl Lexicons {
+    /// The English lexicons.
     pub fn load() -> Lexicons {
+        Lexicons::of(&crate::assets::EN)
+    }
+
+    /// The lexicons of a language from its embedded files.
+    pub fn of(lang: &'static Lang) -> Lexicons {
         let stemmer = Stemmer::create(Algorithm::English);
-        let stems = |src: &str| -> HashSet<String> {
-            entries(src)
+        let stems = |path: &str| -> HashSet<String> {
+            lang.entries(path)
                 .map(|w| stemmer.stem(&w.to_lowercase()).into_owned())
                 .collect()
         };
-        let report_verb_forms = entries(REPORT_VERBS)
+        let hedges = lang.file("lexicons/hedges_hyland2005.txt");
+        let report_verb_forms = lang
+            .entries("lexicons/report_verbs.txt")
             .filter(|v| !v.contains(' '))
             .flat_map(|v| verb_forms(&v.to_lowercase()))
-            .chain(IRREGULAR_PAST.iter().map(|s| s.to_string()))
+            .chain(
+                lang.entries("lexicons/irregular_past.txt")
+                    .map(str::to_string),
+            )
             .collect();
-        let bias_stems = stems(BIAS);
-        let strong_subj_stems = stems(STRONG_SUBJ);
-        let vader = entries(VADER)
+        let bias_stems = stems("lexicons/bias-lexicon_og.txt");
+        let strong_subj_stems = stems("lexicons/strong_subjectives_riloff2003.txt");
+        let vader = lang
+            .entries("lexicons/vader_lexicon.txt")
             .filter_map(|l| {
                 let (w, v) = l.split_once('\t')?;
                 Some((w.to_string(), v.trim().parse::<f32>().ok()?))
             })
             .collect();
         Lexicons {
-            hedges: entries(HEDGES).map(str::to_lowercase).collect(),
-            hedge_words: entries(HEDGES)
+            lang,
+            hedges: entries(hedges).map(str::to_lowercase).collect(),
+            hedge_words: entries(hedges)
                 .filter(|h| !h.contains(' '))
                 .map(str::to_lowercase)
                 .collect(),
@@ -130,6 +116,12 @@ impl Lexicons {
             vader,
             stemmer,
         }
+    }
+
+    /// The language whose files these are (detectors read their own lists and patterns
+    /// from it).
+    pub fn lang(&self) -> &'static Lang {
+        self.lang
     }
 
     pub fn stem<'a>(&self, word: &'a str) -> std::borrow::Cow<'a, str> {
@@ -146,25 +138,10 @@ impl Lexicons {
         self.report_verb_forms.contains(norm)
     }
 
-    /// Strong-subjective and bias membership of a lower-case word, through a per-thread cache:
-    /// stemming dominates otherwise, and news vocabulary repeats across articles.
+    /// Strong-subjective and bias membership of a lower-case word (by its stem).
     pub fn subjectivity(&self, norm: &str) -> (bool, bool) {
-        thread_local! {
-            static CACHE: RefCell<HashMap<String, (bool, bool)>> = RefCell::new(HashMap::default());
-        }
-        CACHE.with(|c| {
-            if let Some(v) = c.borrow().get(norm) {
-                return *v;
-            }
-            let stem = self.stem(norm);
-            let v = (self.in_strong_subjective(&stem), self.in_bias(&stem));
-            let mut c = c.borrow_mut();
-            if c.len() > 200_000 {
-                c.clear();
-            }
-            c.insert(norm.to_string(), v);
-            v
-        })
+        let stem = self.stem(norm);
+        (self.in_strong_subjective(&stem), self.in_bias(&stem))
     }
 
     pub fn in_bias(&self, stem: &str) -> bool {
@@ -180,31 +157,45 @@ impl Lexicons {
         self.vader.get(norm).copied()
     }
 
-    /// The facts of one token.
+    /// The facts of one token's word form (`word`: the token is a word, not punctuation or a
+    /// number), through a per-thread cache: stemming and five table lookups per token
+    /// dominated otherwise, and news vocabulary repeats across articles.
     pub fn facts(&self, norm: &str, word: bool) -> TokenFacts {
-        let hash = crate::model::linear::hash(norm);
         if !word {
             return TokenFacts {
-                hash,
+                hash: hash(norm),
                 ..TokenFacts::default()
             };
         }
-        let (strong, bias) = self.subjectivity(norm);
-        TokenFacts {
-            hash,
-            strong,
-            bias,
-            valence: self.valence(norm).unwrap_or(0.0),
+        thread_local! {
+            /// One cache per language (by `Lang::id`).
+            static CACHE: RefCell<Vec<HashMap<Box<str>, TokenFacts>>> =
+                const { RefCell::new(Vec::new()) };
         }
-    }
-
-    /// The facts of every token of a document, computed on first use and kept on it.
-    pub fn token_facts<'a>(&self, a: &'a crate::text::Analyzed<'_>) -> &'a [TokenFacts] {
-        a.token_facts.get_or_init(|| {
-            a.tokens
-                .iter()
-                .map(|t| self.facts(&t.norm, t.kind == crate::text::TokenKind::Word))
-                .collect()
+        CACHE.with(|c| {
+            let id = self.lang.id;
+            if let Some(v) = c.borrow().get(id).and_then(|m| m.get(norm)) {
+                return *v;
+            }
+            let (strong, bias) = self.subjectivity(norm);
+            let v = TokenFacts {
+                hash: hash(norm),
+                strong,
+                bias,
+                valence: self.valence(norm).unwrap_or(0.0),
+                hedge: self.is_hedge_word(norm),
+                report: self.is_report_verb(norm),
+            };
+            let mut c = c.borrow_mut();
+            if c.len() <= id {
+                c.resize_with(id + 1, HashMap::default);
+            }
+            let m = &mut c[id];
+            if m.len() > 200_000 {
+                m.clear();
+            }
+            m.insert(norm.into(), v);
+            v
         })
     }
 }
@@ -231,5 +222,10 @@ mod tests {
         assert_eq!(l.valence("horror"), Some(-2.7));
         assert!(l.in_strong_subjective(&l.stem("barbaric")));
         assert!(l.in_bias(&l.stem("terrorist")));
+        let f = l.facts("perhaps", true);
+        assert!(f.hedge && !f.report && f.hash == hash("perhaps"));
+        assert!(l.facts("claimed", true).report);
+        assert_eq!(l.facts("!", false), l.facts("!", false));
+        assert!(!l.facts("horror", false).strong && l.facts("horror", true).valence < 0.0);
     }
 }

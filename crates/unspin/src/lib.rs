@@ -4,12 +4,19 @@
 //! The pipeline, one module per stage, in the order data flows:
 //!
 //! 1. [`ingest`] — bytes (text or HTML) → [`Document`] with its canonical text;
-//! 2. [`text`] — paragraphs, sentences, tokens with byte and code-point offsets;
-//! 3. [`detect`] — detectors emit findings (spans + evidence);
-//! 4. [`analyze`] — runs the detectors and assembles the [`Report`] (`unspin.report/1`);
-//! 5. [`render`] — the report as a terminal page or a self-contained HTML page;
+//! 2. [`text`] — paragraphs, sentences, tokens with byte and code-point offsets; [`lexicon`] —
+//!    the facts of every word form; together they start the document record, [`doc::Doc`];
+//! 3. [`detect`] — rule detectors add their findings (spans + evidence) to the record;
+//! 4. [`model`] — the trained models (techniques, sentences, reliability) read it and add theirs;
+//! 5. [`analyze`] — runs the stages ([`Analyzer::builder`], [`Config`]) and builds the
+//!    [`Report`] (`unspin.report/1`) from the record, once;
+//! 6. [`render`] — the report as a terminal page or a self-contained HTML page; [`corpus`] —
+//!    the same pipeline over many records, in parallel, one output line per record.
 //!
-//! and [`batch`], the JSONL contract that runs the same pipeline over many records.
+//! Beside the pipeline: [`train`] (the learners of every shipped model), [`eval`] (the
+//! protocols behind every number unspin reports about itself), [`score`] (official scorers and
+//! folds) and [`data`] (loaders for the shared data). The layering rule — which module may
+//! import which — is in `ARCHITECTURE.md` and held by a test.
 //!
 //! ```
 //! use unspin::{Analyzer, Document};
@@ -23,22 +30,26 @@
 //! ```
 
 pub mod analyze;
-pub mod batch;
+pub mod assets;
 pub mod corpus;
 pub mod data;
 pub mod detect;
+pub mod doc;
 pub mod error;
 pub mod eval;
+pub mod hash;
 pub mod ingest;
 pub mod lexicon;
 pub mod model;
 pub mod render;
 pub mod report;
+pub mod score;
 pub mod span;
 pub mod technique;
 pub mod text;
+pub mod train;
 
-pub use analyze::Analyzer;
+pub use analyze::{Analyzer, Config, ModelChoice};
 pub use error::{Error, Result};
 pub use ingest::{Document, Format, Limits};
 pub use report::Report;

@@ -5,8 +5,9 @@
 //! A value no model computes yet is `null`, never a made-up constant: a reader must be able to tell
 //! "the model says 0.5" from "nothing measured this".
 
-use crate::detect::{HedgeKind, ModelInfo, SourceKind};
+pub use crate::doc::{HedgeKind, ModelInfo, SourceKind};
 use crate::ingest::SourceMeta;
+pub use crate::model::reliability::RateUnit;
 use crate::span::Span;
 use crate::technique::Technique;
 use serde::{Deserialize, Serialize};
@@ -48,7 +49,7 @@ pub enum Label {
     Unreliable,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Reliability {
     /// With the source prior when it applied (see `source_prior`), from the text alone otherwise.
     pub p_unreliable: Option<f64>,
@@ -97,33 +98,6 @@ pub struct Reason {
     pub typical: Option<f64>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RateUnit {
-    #[default]
-    #[serde(rename = "per_100_words")]
-    Per100Words,
-    PerSentence,
-    /// A count or flag in the headline.
-    Headline,
-    /// A model score (the word profile's log-odds).
-    Score,
-    /// A site-list entry: not a property of the text.
-    Listing,
-}
-
-impl RateUnit {
-    pub fn describe(self) -> &'static str {
-        match self {
-            RateUnit::Per100Words => "per 100 words",
-            RateUnit::PerSentence => "per sentence",
-            RateUnit::Headline => "in the headline",
-            RateUnit::Score => "log-odds",
-            RateUnit::Listing => "site listing",
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TechniqueSpan {
     pub technique: Technique,
@@ -142,6 +116,15 @@ pub struct SentenceReport {
     pub hedging: Option<f64>,
     pub hedge_cues: Vec<HedgeCueSpan>,
     pub attribution: AttributionReport,
+    /// Publisher furniture (byline, dateline line, share/subscribe tail, copyright, photo
+    /// credit): left out of the reliability signals and of the unsupported claims.
+    #[serde(default)]
+    pub boilerplate: bool,
+    /// A check-worthy sentence of the article (check-worthiness at or above the claim
+    /// threshold, not boilerplate) that gives no source: what the `unsupported_claims` signal
+    /// and the corpus summaries count.
+    #[serde(default)]
+    pub unsupported_claim: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -178,6 +161,13 @@ impl AttributionReport {
 
     pub fn span(&self) -> Option<Span> {
         Some(Span::new(self.start?, self.end?))
+    }
+}
+
+impl Reliability {
+    /// The reason of a signal, when the report lists it.
+    pub fn reason(&self, signal: &str) -> Option<&Reason> {
+        self.reasons.iter().find(|r| r.signal == signal)
     }
 }
 

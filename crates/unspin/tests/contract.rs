@@ -93,14 +93,15 @@ fn example_article_report_validates_and_slices_back() {
     assert_eq!(
         names,
         [
+            "boilerplate-rules",
             "hedging-rules",
             "attribution-rules",
             "techniques",
-            "reliability",
-            "sentences"
+            "sentences",
+            "reliability"
         ]
     );
-    assert_eq!(r.models[2].kind, "trained");
+    assert_eq!(r.models[3].kind, "trained");
 }
 
 #[test]
@@ -163,9 +164,9 @@ proptest! {
         }
     }
 
-    /// One output line per input line, in order, through both the sequential batch contract and
-    /// the parallel corpus driver — whatever mix of good records, broken JSON, blank lines and
-    /// junk bytes the input holds — and both give the same lines.
+    /// One output line per input line, in order, through the corpus driver one record at a time
+    /// and in parallel chunks — whatever mix of good records, broken JSON, blank lines and junk
+    /// bytes the input holds — and both give the same lines.
     #[test]
     fn batch_output_count_equals_input_count(
         lines in proptest::collection::vec(prop_oneof![
@@ -179,20 +180,24 @@ proptest! {
         chunk in 1usize..8,
     ) {
         let input = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
-        let mut out = Vec::new();
-        let stats = unspin::batch::run(analyzer(), input.as_bytes(), &mut out, Limits::default()).unwrap();
-        let out = String::from_utf8(out).unwrap();
-        prop_assert_eq!(stats.records as usize, lines.len());
-        prop_assert_eq!(out.lines().count(), lines.len());
-
-        let opts = unspin::corpus::Options { threads: 2, chunk, ..Default::default() };
-        let mut source = unspin::corpus::input::JsonlSource::new(input.as_bytes(), Limits::default());
-        let mut parallel = Vec::new();
-        let n = unspin::corpus::run(analyzer(), &mut source, &opts, |outs| {
-            parallel.extend(outs.into_iter().map(|o| o.json));
-            Ok(())
-        }).unwrap();
+        let run = |threads: usize, chunk: usize| {
+            let opts = unspin::corpus::Options { threads, chunk, ..Default::default() };
+            let mut source =
+                unspin::corpus::input::JsonlSource::new(input.as_bytes(), Limits::default());
+            let mut out = Vec::new();
+            let n = unspin::corpus::run(analyzer(), &mut source, &opts, |outs| {
+                out.extend(outs.into_iter().map(|o| o.json));
+                Ok(())
+            })
+            .unwrap();
+            (n, out)
+        };
+        let (n, one_by_one) = run(1, 1);
         prop_assert_eq!(n as usize, lines.len());
-        prop_assert_eq!(parallel, out.lines().map(str::to_owned).collect::<Vec<_>>());
+        prop_assert_eq!(one_by_one.len(), lines.len());
+        prop_assert!(one_by_one.iter().all(|l| !l.contains('\n')));
+        let (n, parallel) = run(2, chunk);
+        prop_assert_eq!(n as usize, lines.len());
+        prop_assert_eq!(parallel, one_by_one);
     }
 }

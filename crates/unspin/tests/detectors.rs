@@ -1,7 +1,7 @@
 //! Detector tables: text → the spans that must fire, and texts where a detector must stay silent.
 //! All sentences are written for these tables.
 
-use unspin::detect::{HedgeKind, SourceKind};
+use unspin::doc::{HedgeKind, SourceKind};
 use unspin::span::{Span, slice_chars};
 use unspin::{Analyzer, Document, Report, Technique};
 
@@ -15,7 +15,7 @@ fn analyze(text: &str) -> Report {
 /// The lexicon loaded-language detector runs when no technique model is loaded.
 fn analyze_rules(text: &str) -> Report {
     thread_local! {
-        static RULES: Analyzer = Analyzer::with_technique_model(None).unwrap();
+        static RULES: Analyzer = Analyzer::rules_only();
     }
     RULES.with(|a| a.analyze(&Document::from_text(text)))
 }

@@ -1,13 +1,14 @@
-//! The shipped technique model: present, decodable, matching this build; training is
-//! deterministic; a damaged model file is a clear error.
+//! The shipped models: present, decodable, matching this build; training is deterministic; a
+//! damaged model file or one of the wrong kind is a clear error; the builder replaces or
+//! switches off one model without touching the others, and checks that they fit together.
 
-use std::sync::Arc;
 use unspin::data::ptc::PtcArticle;
-use unspin::eval::ptc::LabelSpan;
 use unspin::lexicon::Lexicons;
-use unspin::model::techniques::{self, FEATURE_SET, TechniqueModel, TrainOptions};
-use unspin::model::{format, linear::TrainConfig};
-use unspin::{Analyzer, Document};
+use unspin::model::techniques::{FEATURE_SET, TechniqueModel};
+use unspin::model::{ModelKind, embedded_bytes, format, linear::TrainConfig};
+use unspin::score::ptc::LabelSpan;
+use unspin::train::techniques::{self, TrainOptions};
+use unspin::{Analyzer, Config, Document, ModelChoice};
 
 #[test]
 fn embedded_model_ships_and_matches_this_build() {
@@ -112,9 +113,9 @@ fn small_options() -> TrainOptions {
 #[test]
 fn training_is_deterministic_and_the_result_loads() {
     let (articles, si, tc) = fixture();
-    let lex = Arc::new(Lexicons::load());
+    let lex = Lexicons::load();
     let (a, _) = techniques::train(
-        lex.clone(),
+        &lex,
         &articles,
         &si,
         &tc,
@@ -122,13 +123,20 @@ fn training_is_deterministic_and_the_result_loads() {
         &small_options(),
     )
     .unwrap();
-    let (b, _) =
-        techniques::train(lex, &articles, &si, &tc, "fixture".into(), &small_options()).unwrap();
+    let (b, _) = techniques::train(
+        &lex,
+        &articles,
+        &si,
+        &tc,
+        "fixture".into(),
+        &small_options(),
+    )
+    .unwrap();
     let (ea, eb) = (format::encode(&a).unwrap(), format::encode(&b).unwrap());
     assert_eq!(ea, eb, "same data and seed, same bytes");
     let back: TechniqueModel = format::decode(&ea).unwrap();
     assert_eq!(back, a);
-    let analyzer = Analyzer::with_technique_model(Some(back)).unwrap();
+    let analyzer = Analyzer::builder().technique_model(back).build().unwrap();
     let r = analyzer.analyze(&Document::from_text(articles[0].text.clone()));
     assert!(
         r.models
@@ -148,9 +156,170 @@ fn damaged_or_mismatched_models_are_clear_errors() {
     assert!(err.contains("corrupted model file"), "{err}");
     let mut other = m.clone();
     other.features.feature_set = FEATURE_SET + 1;
-    let err = Analyzer::with_technique_model(Some(other))
+    let err = Analyzer::builder()
+        .technique_model(other.clone())
+        .build()
         .err()
         .expect("mismatch refused")
         .to_string();
     assert!(err.contains("retrain"), "{err}");
+    // From a file, the header says it before the body is read.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.bin");
+    std::fs::write(&path, format::encode(&other).unwrap()).unwrap();
+    let err = Analyzer::builder()
+        .techniques(ModelChoice::File(path.clone()))
+        .build()
+        .err()
+        .expect("mismatch refused")
+        .to_string();
+    assert!(
+        err.contains("old.bin") && err.contains(&format!("feature set {}", FEATURE_SET + 1)),
+        "{err}"
+    );
+}
+
+fn model_file(dir: &tempfile::TempDir, kind: ModelKind) -> std::path::PathBuf {
+    let path = dir.path().join(format!("{}.bin", kind.name()));
+    std::fs::write(&path, embedded_bytes(kind)).unwrap();
+    path
+}
+
+/// The embedded file given as a file is the same analysis: replacing one model keeps the
+/// others (it used to start from an empty analyzer and drop them).
+#[test]
+fn the_embedded_models_given_as_files_give_the_same_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Reports are pouring in that the mayor lied. According to the Tribune, the \
+                bridge passed two inspections last year, and the council says it is safe.";
+    let doc = Document::from_text(text).with_title(Some("Mayor Caught Lying!".into()));
+    let plain = Analyzer::new().analyze(&doc).to_json();
+    for kind in ModelKind::ALL {
+        let path = ModelChoice::File(model_file(&dir, kind));
+        let b = Analyzer::builder();
+        let b = match kind {
+            ModelKind::Techniques => b.techniques(path),
+            ModelKind::Sentences => b.sentences(path),
+            ModelKind::Reliability => b.reliability(path),
+        };
+        let a = b.build().unwrap();
+        assert_eq!(a.analyze(&doc).to_json(), plain, "{kind} from a file");
+        assert_eq!(a.fingerprint(), Analyzer::new().fingerprint());
+    }
+}
+
+/// A file of another kind is refused with both kinds named, whichever slot it is given to.
+#[test]
+fn a_model_file_of_the_wrong_kind_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let reliability = ModelChoice::File(model_file(&dir, ModelKind::Reliability));
+    let err = Analyzer::builder()
+        .techniques(reliability)
+        .build()
+        .err()
+        .map(|e| e.to_string())
+        .expect("refused");
+    assert!(
+        err.contains("this is a reliability model file") && err.contains("not a technique model"),
+        "{err}"
+    );
+    let techniques = ModelChoice::File(model_file(&dir, ModelKind::Techniques));
+    let err = Analyzer::builder()
+        .sentences(techniques)
+        .build()
+        .err()
+        .map(|e| e.to_string())
+        .expect("refused");
+    assert!(
+        err.contains("technique model") && err.contains("not a sentence models"),
+        "{err}"
+    );
+    let missing = Analyzer::builder()
+        .techniques(ModelChoice::File(dir.path().join("nope.bin")))
+        .build()
+        .err()
+        .map(|e| e.to_string())
+        .expect("refused");
+    assert!(
+        missing.contains("nope.bin") && missing.contains("cannot read"),
+        "{missing}"
+    );
+}
+
+/// Each model switches off on its own; the reliability model needs what it reads.
+#[test]
+fn models_switch_off_alone_and_must_fit_together() {
+    let doc = Document::from_text(
+        "Sources say the dam is unsafe. The mayor, who everyone knows is corrupt, denies it.",
+    );
+    let names = |a: &Analyzer| -> Vec<String> { a.models().into_iter().map(|m| m.name).collect() };
+    let no_reliability = Analyzer::builder()
+        .reliability(ModelChoice::Off)
+        .build()
+        .unwrap();
+    let r = no_reliability.analyze(&doc);
+    assert_eq!(r.reliability.p_unreliable, None);
+    assert!(
+        r.sentences[0].checkworthiness.is_some(),
+        "sentence models stay"
+    );
+    assert!(names(&no_reliability).contains(&"techniques".to_string()));
+    assert!(!names(&no_reliability).contains(&"reliability".to_string()));
+
+    for (c, what) in [
+        (
+            Config {
+                techniques: ModelChoice::Off,
+                ..Config::default()
+            },
+            "technique model",
+        ),
+        (
+            Config {
+                sentences: ModelChoice::Off,
+                ..Config::default()
+            },
+            "sentence model",
+        ),
+    ] {
+        let err = c.analyzer().err().unwrap().to_string();
+        assert!(err.contains(what) && err.contains("reliability"), "{err}");
+    }
+    let rules = Analyzer::rules_only();
+    assert_eq!(
+        names(&rules),
+        [
+            "boilerplate-rules",
+            "hedging-rules",
+            "attribution-rules",
+            "loaded-language-lexicon"
+        ]
+    );
+    let r = rules.analyze(&doc);
+    assert!(r.sentences.iter().all(|s| s.checkworthiness.is_none()));
+    assert_eq!(r.reliability.p_unreliable, None);
+}
+
+/// A reliability model trained on another technique model's output still runs, and every
+/// report says so.
+#[test]
+fn a_technique_model_the_reliability_model_was_not_trained_on_is_a_warning() {
+    let mut m = unspin::model::embedded_techniques().unwrap().unwrap();
+    m.version = "2".into();
+    let a = Analyzer::builder().technique_model(m).build().unwrap();
+    let r = a.analyze(&Document::from_text("Officials said the dam held."));
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("trained on the output of another technique model")),
+        "{:?}",
+        r.warnings
+    );
+    assert_ne!(a.fingerprint(), Analyzer::new().fingerprint());
+    assert!(
+        Analyzer::new()
+            .analyze(&Document::from_text("Officials said."))
+            .warnings
+            .is_empty()
+    );
 }

@@ -93,16 +93,29 @@ fn jsonl_of_200k_lines_with_every_third_broken() {
             ));
         }
     }
-    let (stats, out) = bounded(600, move || {
-        let analyzer = Analyzer::with_technique_model(None).unwrap();
-        let mut out = Vec::new();
-        let stats =
-            unspin::batch::run(&analyzer, input.as_bytes(), &mut out, Limits::default()).unwrap();
-        (stats, out)
+    let (records, failed, newlines) = bounded(600, move || {
+        let analyzer = Analyzer::rules_only();
+        let opts = unspin::corpus::Options {
+            threads: 2,
+            chunk: 1024,
+            ..Default::default()
+        };
+        let mut source =
+            unspin::corpus::input::JsonlSource::new(input.as_bytes(), Limits::default());
+        let (mut failed, mut newlines) = (0u64, 0usize);
+        let records = unspin::corpus::run(&analyzer, &mut source, &opts, |outs| {
+            for o in outs {
+                failed += u64::from(o.row.error.is_some());
+                newlines += o.json.matches('\n').count();
+            }
+            Ok(())
+        })
+        .unwrap();
+        (records, failed, newlines)
     });
-    assert_eq!(stats.records, 200_000);
-    assert_eq!(stats.failed, 66_666);
-    assert_eq!(out.iter().filter(|b| **b == b'\n').count(), 200_000);
+    assert_eq!(records, 200_000);
+    assert_eq!(failed, 66_666);
+    assert_eq!(newlines, 0, "one line per record");
 }
 
 #[test]

@@ -13,7 +13,9 @@ fn a_decodable_model_with_cut_weights_is_refused_at_load() {
     m.si.weights.truncate(10);
     let bytes = encode(&m).unwrap();
     let m: TechniqueModel = decode(&bytes).unwrap();
-    let e = unspin::Analyzer::with_technique_model(Some(m))
+    let e = unspin::Analyzer::builder()
+        .technique_model(m)
+        .build()
         .err()
         .unwrap();
     assert!(

@@ -120,12 +120,13 @@ fn publisher_boilerplate_moves_the_probability_by_less_than_five_points() {
 #[test]
 fn boilerplate_sentences_are_recognised() {
     let text = with_boilerplate(SOBER);
-    let a = unspin::text::Analyzed::new(&text);
-    let flagged: Vec<String> = reliability::boilerplate_sentences(&a)
+    let doc = Analyzer::new().prepare(&text);
+    let flagged: Vec<String> = doc
+        .sentences
         .iter()
         .enumerate()
-        .filter(|(_, b)| **b)
-        .map(|(i, _)| a.sentence_text(i).trim().to_string())
+        .filter(|(_, s)| s.boilerplate)
+        .map(|(i, _)| doc.seg.sentence_text(i).trim().to_string())
         .collect();
     for expected in [
         "By Jane Porter",
@@ -151,28 +152,57 @@ fn a_model_for_other_signals_is_a_clear_error() {
     assert!(err.contains("retrain"), "{err}");
     m.feature_set += 1;
     let bytes = format::encode(&m).unwrap();
-    let back: reliability::ReliabilityModel = format::decode(&bytes).unwrap();
-    assert!(back.check().is_err());
+    // The file's header says it before the body is read.
+    let err = format::decode::<reliability::ReliabilityModel>(&bytes)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("feature set") && err.contains("retrain"),
+        "{err}"
+    );
+    let err = Analyzer::builder()
+        .reliability_model(m)
+        .build()
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("retrain"), "{err}");
 }
 
-/// The technique tagger publishes its lexicon facts for the reliability signals to reuse; they
-/// must be exactly what the lexicons give for each token, or the signals would depend on
-/// whether the tagger ran first.
+/// "Unsupported claim" has one definition (`doc::SentenceFacts::unsupported_claim`): the
+/// report marks the sentences, the reliability reason counts them, and the corpus summary row
+/// counts the marks, so the three agree — and publisher furniture is never one, however
+/// check-worthy it reads.
 #[test]
-fn facts_published_by_the_tagger_equal_fresh_lookups() {
-    let analyzer = Analyzer::new();
-    let tagger = analyzer.technique_tagger().expect("embedded model");
-    let text = format!("{ARTICLE}\n\n{SOBER}");
-    let published = unspin::text::Analyzed::new(&text);
-    let mut findings = Vec::new();
-    unspin::detect::Detector::detect(tagger, &published, &mut findings);
-    let from_tagger = published
-        .token_facts
-        .get()
-        .expect("the tagger published its facts");
-    let fresh = unspin::text::Analyzed::new(&text);
-    let lex = unspin::lexicon::Lexicons::load();
-    let looked_up = lex.token_facts(&fresh);
-    assert_eq!(from_tagger, looked_up);
-    assert!(looked_up.iter().any(|f| f.strong) && looked_up.iter().any(|f| f.valence != 0.0));
+fn unsupported_claims_are_counted_once_everywhere() {
+    let a = Analyzer::new();
+    let furniture = "Copyright 2016 The Daily Beacon. All rights reserved.";
+    for text in [
+        with_boilerplate(ARTICLE),
+        with_boilerplate(SOBER),
+        format!("{ARTICLE}\n\nThe council spent 4.2 million dollars on the audit in 2015."),
+    ] {
+        let r = a.analyze(&Document::from_text(text));
+        let marked = r.sentences.iter().filter(|s| s.unsupported_claim).count();
+        let reason = r
+            .reliability
+            .reason("unsupported_claims")
+            .map_or(0, |x| x.count);
+        assert_eq!(marked, reason);
+        let row = unspin::corpus::summary::SummaryRow::of_report(&r, 1);
+        assert_eq!(row.unsupported_claims as usize, reason);
+        for s in &r.sentences {
+            assert!(!(s.boilerplate && s.unsupported_claim));
+            if s.unsupported_claim {
+                assert!(s.checkworthiness.unwrap() >= unspin::doc::CLAIM_THRESHOLD);
+                assert_eq!(s.attribution.kind, unspin::doc::SourceKind::None);
+            }
+        }
+        assert!(r.sentences.iter().any(|s| s.boilerplate) || !r.text.contains(furniture));
+    }
+    // A check-worthy, unsourced sentence of the article counts.
+    let r = a.analyze(&Document::from_text(
+        "The council spent 4.2 million dollars on the audit in 2015 and cut the school budget by a third.",
+    ));
+    assert!(r.sentences[0].unsupported_claim, "{:?}", r.sentences[0]);
 }

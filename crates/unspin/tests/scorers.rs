@@ -1,7 +1,7 @@
 //! Golden tests: the ported scorers reproduce the organisers' scorer on its own samples.
 
 use std::path::PathBuf;
-use unspin::eval::ptc::{read_labels, score_si, score_tc};
+use unspin::score::ptc::{read_labels, score_si, score_tc};
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

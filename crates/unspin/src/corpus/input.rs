@@ -2,7 +2,7 @@
 //! as a stream of raw records. The reader only splits records (cheap and sequential); parsing
 //! JSON, reading files and decoding happen in the workers ([`RawRecord::into_document`]).
 
-use crate::batch::{self, read_line_limited};
+use super::record::{self, read_line_limited};
 use crate::error::{Error, Result};
 use crate::ingest::{Document, Format, Limits};
 use std::collections::VecDeque;
@@ -141,7 +141,7 @@ impl RawRecord {
                         },
                     ));
                 }
-                batch::parse_record(&bytes, limits)
+                record::parse_record(&bytes, limits)
             }
             RawBody::Row(fields) => {
                 let f = fields?;

@@ -9,13 +9,14 @@
 pub mod input;
 #[cfg(feature = "parquet")]
 pub mod parquet;
+pub mod record;
 pub mod summary;
 
 use crate::analyze::Analyzer;
-use crate::batch::ErrorRecord;
 use crate::ingest::Limits;
 use input::{RawRecord, RecordSource};
 use rayon::prelude::*;
+use record::ErrorRecord;
 use serde_json::Value;
 use std::io;
 use std::sync::mpsc;

@@ -22,7 +22,7 @@ pub struct SummaryRow {
     pub top_reason: Option<String>,
     /// The first three reasons' signals (the Parquet output's list; the CSV keeps the first).
     pub top_reasons: Vec<String>,
-    /// Sentences with check-worthiness ≥ the claim threshold and no attribution.
+    /// Unsupported claims: check-worthy article sentences with no source.
     pub unsupported_claims: u32,
     /// The error kind, for a record that could not be analysed.
     pub error: Option<String>,
@@ -36,15 +36,9 @@ impl SummaryRow {
                 techniques[i] += 1;
             }
         }
-        let unsupported = r
-            .sentences
-            .iter()
-            .filter(|s| {
-                s.checkworthiness
-                    .is_some_and(|p| p >= crate::model::sentence::CLAIM_THRESHOLD)
-                    && s.attribution.kind == crate::detect::SourceKind::None
-            })
-            .count();
+        // The report marks them (`doc::SentenceFacts::unsupported_claim`, the definition the
+        // reliability signal counts too).
+        let unsupported = r.sentences.iter().filter(|s| s.unsupported_claim).count();
         SummaryRow {
             id: r.id.clone(),
             line,
@@ -88,7 +82,7 @@ impl SummaryRow {
 
 /// The site of a URL: its host, lower-case, without a leading `www.`.
 pub fn site_of(url: &str) -> Option<String> {
-    let d = crate::data::articles::domain(url)?;
+    let d = crate::ingest::domain(url)?;
     Some(d.strip_prefix("www.").unwrap_or(&d).to_string())
 }
 

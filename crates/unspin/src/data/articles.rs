@@ -4,6 +4,7 @@
 
 use super::Rows;
 use crate::error::{Error, Result};
+use crate::ingest::domain;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::Path;
@@ -51,21 +52,6 @@ pub struct PoolArticle {
     pub raw_label: String,
     /// The mapped label (1 = unreliable); `None` when the mapping drops the article.
     pub unreliable: Option<bool>,
-}
-
-/// Host of a URL without `www.`, lower case.
-pub fn domain(url: &str) -> Option<String> {
-    let rest = url.trim().split_once("://").map_or(url.trim(), |(_, r)| r);
-    let host = rest
-        .split(['/', '?', '#'])
-        .next()?
-        .split('@')
-        .next_back()?
-        .split(':')
-        .next()?;
-    let host = host.to_ascii_lowercase();
-    let host = host.trim_start_matches("www.").to_string();
-    (!host.is_empty() && host.contains('.')).then_some(host)
 }
 
 /// BuzzFeed-Webis 2016: `articles/*.xml`. Veracity "mostly false" and "mixture of true and

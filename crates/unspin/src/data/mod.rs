@@ -7,7 +7,67 @@ pub mod ptc;
 pub mod sentences;
 
 use crate::error::{Error, Result};
-use std::path::Path;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Finds a dataset folder whether `data` is the shared data root or the dataset folder itself.
+pub fn locate(data: &Path, sub: &str, marker: &str) -> Result<PathBuf> {
+    for candidate in [data.join(sub), data.to_path_buf()] {
+        if candidate.join(marker).exists() {
+            return Ok(candidate);
+        }
+    }
+    Err(Error::Data(format!(
+        "{}: cannot find {sub}/{marker} (give the shared data root or the {sub} folder)",
+        data.display()
+    )))
+}
+
+/// A dataset file and its SHA-256, recorded next to the numbers.
+#[derive(Debug, Clone, Serialize)]
+pub struct DatasetVersion {
+    pub path: String,
+    pub sha256: String,
+}
+
+/// SHA-256 of a file, or of the sorted list of `name sha256` lines of a folder's files.
+pub fn dataset_version(root: &Path, rel: &str) -> Result<DatasetVersion> {
+    use sha2::{Digest, Sha256};
+    let path = root.join(rel);
+    let sha256 = if path.is_dir() {
+        let mut files = Vec::new();
+        collect_files(&path, &mut files)?;
+        files.sort();
+        let mut h = Sha256::new();
+        for f in files {
+            let rel = f
+                .strip_prefix(&path)
+                .unwrap_or(&f)
+                .to_string_lossy()
+                .into_owned();
+            h.update(format!("{rel} {}\n", file_sha256(&f)?).as_bytes());
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    } else {
+        file_sha256(&path)?
+    };
+    Ok(DatasetVersion {
+        path: rel.to_string(),
+        sha256,
+    })
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    for e in std::fs::read_dir(dir).map_err(|e| Error::Data(format!("{}: {e}", dir.display())))? {
+        let p = e?.path();
+        if p.is_dir() {
+            collect_files(&p, out)?;
+        } else {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
 
 /// Reads a file as text: UTF-8, or windows-1252 when it is not valid UTF-8 (some corpora were
 /// exported that way).

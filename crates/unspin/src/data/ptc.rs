@@ -1,7 +1,7 @@
 //! The Propaganda Techniques Corpus (SemEval-2020 Task 11) and the SemEval-2021 Task 6 meme texts.
 
 use crate::error::{Error, Result};
-use crate::eval::ptc::{LabelSpan, read_labels};
+use crate::score::ptc::{LabelSpan, read_labels};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;

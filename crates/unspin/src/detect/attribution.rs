@@ -2,7 +2,9 @@
 //! "Dr. Smith told reporters") can be checked; a vague one ("reports are coming in", "sources
 //! say", "many believe") cannot, which is what makes it a favourite of unreliable writing.
 
-use super::{Attribution, Detector, Finding, ModelInfo, SourceKind};
+use super::{Detector, patterns};
+use crate::assets::{Lang, Words};
+use crate::doc::{Attribution, Doc, ModelInfo, SourceKind};
 use crate::lexicon::{Lexicons, verb_forms};
 use crate::text::{Analyzed, Token, TokenKind};
 use regex::Regex;
@@ -10,352 +12,53 @@ use rustc_hash::FxHashSet as HashSet;
 use std::ops::Range;
 use std::sync::Arc;
 
-/// Nouns and quantifiers that stand for a source without naming it.
-const VAGUE_HEADS: &[&str] = &[
-    "reports",
-    "report",
-    "sources",
-    "source",
-    "insiders",
-    "insider",
-    "officials",
-    "official",
-    "experts",
-    "expert",
-    "analysts",
-    "analyst",
-    "observers",
-    "critics",
-    "commentators",
-    "people",
-    "witnesses",
-    "residents",
-    "activists",
-    "scientists",
-    "researchers",
-    "studies",
-    "rumors",
-    "rumours",
-    "many",
-    "some",
-    "others",
-    "they",
-    "someone",
-    "somebody",
-    "everyone",
-    "everybody",
-    "media",
-    "journalists",
-    "pundits",
-    "authorities",
-    "diplomats",
-    "investigators",
-    "leaks",
-    "whistleblowers",
-    "accounts",
-    "claims",
-];
+/// The word lists of the rules (`assets/lang/<code>/attribution/`; each file says what its
+/// list is for).
+struct Lists {
+    vague_heads: Words,
+    group_nouns: Words,
+    core_vague: Words,
+    common_openers: Words,
+    document_nouns: Words,
+    finding_verbs: Words,
+    group_verbs: Words,
+    anaphoric: Words,
+    first_person: Words,
+    subject_stops: Words,
+    not_agents: Words,
+    auxiliaries: Words,
+    determiners: Words,
+}
 
-/// Generic groups of people: a bare "Doctors warn" or "Locals say" stands for a crowd, not for
-/// someone a reader could ask, even when a capital opens the sentence.
-const GROUP_NOUNS: &[&str] = &[
-    "doctors",
-    "nurses",
-    "parents",
-    "locals",
-    "campaigners",
-    "citizens",
-    "voters",
-    "users",
-    "workers",
-    "employees",
-    "teachers",
-    "students",
-    "protesters",
-    "protestors",
-    "politicians",
-    "economists",
-    "historians",
-    "lawyers",
-    "farmers",
-    "families",
-    "victims",
-    "survivors",
-    "neighbours",
-    "neighbors",
-    "bystanders",
-    "fans",
-    "viewers",
-    "readers",
-    "commenters",
-    "bloggers",
-    "influencers",
-    "skeptics",
-    "sceptics",
-    "supporters",
-    "opponents",
-    "advocates",
-    "environmentalists",
-    "conservatives",
-    "liberals",
-    "progressives",
-    "americans",
-    "europeans",
-];
-
-/// Stand-ins that stay vague even after "the": "the sources said" names no one, while "the
-/// researchers" and "the report" point back at ones the article introduced.
-const CORE_VAGUE: &[&str] = &[
-    "sources", "source", "insiders", "insider", "rumors", "rumours", "people", "someone",
-    "somebody", "many", "some", "others", "media",
-];
-
-/// Words that open a sentence with a capital without naming anyone: quantifiers and adjectives
-/// of kind ("One expert said", "Local media reported", "Western diplomats claim").
-const COMMON_OPENERS: &[&str] = &[
-    "one",
-    "another",
-    "several",
-    "numerous",
-    "some",
-    "many",
-    "most",
-    "few",
-    "other",
-    "local",
-    "social",
-    "western",
-    "foreign",
-    "independent",
-    "mainstream",
-    "online",
-    "unnamed",
-    "anonymous",
-    "senior",
-    "leaked",
-    "new",
-    "recent",
-    "various",
-    "countless",
-];
-
-/// Things that report findings rather than speak: they take "found", "shows", "ruled", which
-/// are too common elsewhere ("he found his keys") to anchor an attribution on their own.
-const DOCUMENT_NOUNS: &[&str] = &[
-    "report",
-    "reports",
-    "study",
-    "studies",
-    "survey",
-    "surveys",
-    "analysis",
-    "review",
-    "audit",
-    "investigation",
-    "inquiry",
-    "probe",
-    "poll",
-    "polls",
-    "paper",
-    "research",
-    "data",
-    "documents",
-    "records",
-    "court",
-    "judge",
-    "panel",
-    "tribunal",
-    "committee",
-    "jury",
-    "commission",
-    "findings",
-    "tests",
-];
-
-/// Verbs of finding, taken only after a [`DOCUMENT_NOUNS`] head ("documented" after any).
-const FINDING_VERBS: &[&str] = &[
-    "found",
-    "finds",
-    "shows",
-    "show",
-    "showed",
-    "shown",
-    "concluded",
-    "concludes",
-    "ruled",
-    "rules",
-    "suggest",
-    "suggests",
-    "suggested",
-    "revealed",
-    "reveals",
-    "indicates",
-    "indicate",
-    "indicated",
-    "estimates",
-    "estimated",
-    "documented",
-];
-
-/// Present-tense verbs whose bare plural form is taken after a plural group: "Critics claim",
-/// "Analysts believe", "Doctors warn".
-const GROUP_VERBS: &[&str] = &[
-    "say", "claim", "believe", "argue", "warn", "suggest", "allege", "insist", "contend", "fear",
-    "agree", "complain", "maintain", "estimate", "predict", "think", "report", "accuse", "deny",
-];
-
-/// Pronouns that point back at a source named earlier in the article.
-const ANAPHORIC: &[&str] = &["he", "she", "him", "her", "his", "it"];
-
-/// The writer speaking for themself.
-const FIRST_PERSON: &[&str] = &["i", "we", "i've", "we've", "i'd", "we'd", "i'm", "we're"];
-
-/// Report verbs of the lexicon that are more often something else in news text ("see", "read",
-/// "order", "present"), or that report the writer's own mind ("think", "realize"), so they never
-/// anchor an attribution.
-const NOISY_VERBS: &[&str] = &[
-    "see",
-    "read",
-    "order",
-    "present",
-    "offer",
-    "point",
-    "rule",
-    "issue",
-    "raise",
-    "reflect",
-    "sing",
-    "pray",
-    "teach",
-    "decide",
-    "welcome",
-    "prefer",
-    "invite",
-    "remember",
-    "forget",
-    "oppose",
-    "compare",
-    "discuss",
-    "negotiate",
-    "interview",
-    "voice",
-    "spread",
-    "signal",
-    "support",
-    "mean",
-    "show",
-    "find",
-    "hear",
-    "learn",
-    "wish",
-    "hope",
-    "imagine",
-    "question",
-    "counter",
-    "rally",
-    "gather",
-    "insert",
-    "determine",
-    "prove",
-    "forbid",
-    "command",
-    "provoke",
-    "prompt",
-    "relate",
-    "refer",
-    "express",
-    "quote",
-    "add",
-    "fear",
-    "worry",
-    "think",
-    "believe",
-    "feel",
-    "expect",
-    "guess",
-    "realize",
-    "realise",
-    "discover",
-    "demonstrate",
-    "illustrate",
-    "justify",
-    "wonder",
-    "reckon",
-    "suppose",
-    "surmise",
-    "suspect",
-    "charge",
-    "saw",
-    "heard",
-    "found",
-    "meant",
-    "felt",
-    "thought",
-    "forgot",
-    "sang",
-    "understood",
-    "knew",
-    "foresaw",
-    "taught",
-];
-
-/// Words that end a subject phrase when walking back from the verb.
-const SUBJECT_STOPS: &[&str] = &[
-    "that", "and", "but", "or", "which", "who", "because", "while", "when", "as", "if", "so",
-    "than", "then", "what", "where", "after", "before", "since", "about", "of", "in", "on", "for",
-    "with", "at", "from", "to", "by", "into", "over", "against", "is", "are", "was", "were", "be",
-    "true", "not",
-];
-
-/// Abstract nouns after "by" that are not agents ("confirmed by the fact that").
-const NOT_AGENTS: &[&str] = &[
-    "fact", "facts", "way", "time", "evidence", "end", "means", "number",
-];
-
-const AUXILIARIES: &[&str] = &[
-    "has",
-    "have",
-    "had",
-    "was",
-    "were",
-    "is",
-    "are",
-    "will",
-    "would",
-    "also",
-    "reportedly",
-    "previously",
-    "later",
-    "recently",
-    "once",
-    "had",
-    "did",
-    "does",
-    "do",
-    "then",
-    "again",
-    "publicly",
-    "repeatedly",
-    "first",
-    "already",
-    "never",
-    "not",
-    "has",
-    "been",
-];
-
-const DETERMINERS: &[&str] = &[
-    "a", "an", "the", "this", "that", "these", "those", "its", "his", "her", "their", "our", "my",
-    "your", "no", "any", "such",
-];
+impl Lists {
+    fn of(lang: &Lang) -> Lists {
+        Lists {
+            vague_heads: lang.words("attribution/vague_heads.txt"),
+            group_nouns: lang.words("attribution/group_nouns.txt"),
+            core_vague: lang.words("attribution/core_vague.txt"),
+            common_openers: lang.words("attribution/common_openers.txt"),
+            document_nouns: lang.words("attribution/document_nouns.txt"),
+            finding_verbs: lang.words("attribution/finding_verbs.txt"),
+            group_verbs: lang.words("attribution/group_verbs.txt"),
+            anaphoric: lang.words("attribution/anaphoric.txt"),
+            first_person: lang.words("attribution/first_person.txt"),
+            subject_stops: lang.words("attribution/subject_stops.txt"),
+            not_agents: lang.words("attribution/not_agents.txt"),
+            auxiliaries: lang.words("attribution/auxiliaries.txt"),
+            determiners: lang.words("attribution/determiners.txt"),
+        }
+    }
+}
 
 const VAGUE_RULE: &str = "vague-source pattern";
 
 pub struct AttributionDetector {
     lex: Arc<Lexicons>,
+    lists: Lists,
     /// All vague-source patterns in one automaton: most sentences match none, and one scan
     /// says so.
     vague_set: regex::RegexSet,
+    /// Report verbs of the lexicon that never anchor an attribution, in all their forms.
     noisy: HashSet<String>,
     vague: Vec<Regex>,
     according: Regex,
@@ -363,34 +66,21 @@ pub struct AttributionDetector {
 
 impl AttributionDetector {
     pub fn new(lex: Arc<Lexicons>) -> AttributionDetector {
-        let re = |s: &str| Regex::new(s).expect("attribution pattern compiles");
-        let vague = vec![
-            re(
-                r"(?i)(?-u:\b)(?:reports|rumou?rs|word|news)\s+(?:are|is|have\s+been|were|keep)\s+(?:\w+\s+){0,2}?(?:coming\s+in|emerging|circulating|surfacing|swirling|spreading|pouring\s+in|flooding\s+in)(?-u:\b)",
-            ),
-            re(
-                r"(?i)(?-u:\b)(?:there\s+(?:are|were|have\s+been)\s+)?(?:unconfirmed\s+|some\s+|many\s+|several\s+|numerous\s+|widespread\s+|media\s+|news\s+|recent\s+|other\s+)?(?:reports|rumou?rs)\s+(?:say|said|suggest(?:ed)?|claim(?:ed)?|indicate[ds]?|state[ds]?|allege[ds]?|that)(?-u:\b)",
-            ),
-            re(
-                r"(?i)(?-u:\b)it\s+(?:is|was|has\s+been|had\s+been)\s+(?:widely\s+|commonly\s+|generally\s+|now\s+)?(?:reported|claimed|said|alleged|rumou?red|believed|suggested|understood|learned|learnt)(?-u:\b)",
-            ),
-            re(
-                r"(?i)(?-u:\b)(?:we\s+(?:are|were|have\s+been)\s+told|word\s+is|people\s+are\s+saying|many\s+(?:people\s+)?(?:believe|say|think|feel|agree|claim)|(?:everyone|everybody|anyone)\s+(?:knows|agrees)|some\s+(?:people\s+)?(?:say|claim|believe|argue|suggest)|it\s+is\s+(?:widely\s+)?known)(?-u:\b)",
-            ),
-            re(
-                r"(?i)(?-u:\b)(?:(?:unnamed|anonymous|unidentified|informed|reliable|credible|senior|top|intelligence|government|military|diplomatic|western|local|some|many|several)\s+)+(?:sources?|insiders?|officials?|experts?|analysts?|observers|people|witnesses)(?-u:\b)(?:\s+(?:close\s+to|familiar\s+with|with\s+knowledge\s+of)(?-u:\b))?",
-            ),
-            re(
-                r"(?i)(?-u:\b)sources?\s+(?:close\s+to|familiar\s+with|with\s+knowledge\s+of|say|said|says|claim|claimed|told|tell|suggest|suggested)(?-u:\b)",
-            ),
-        ];
+        let lang = lex.lang();
+        let vague = patterns(lang, "attribution/vague_patterns.txt");
         AttributionDetector {
             vague_set: regex::RegexSet::new(vague.iter().map(Regex::as_str))
                 .expect("patterns compile as a set"),
-            lex,
-            noisy: NOISY_VERBS.iter().flat_map(|v| verb_forms(v)).collect(),
+            lists: Lists::of(lang),
+            noisy: lang
+                .entries("attribution/noisy_verbs.txt")
+                .flat_map(verb_forms)
+                .collect(),
             vague,
-            according: re(r"(?i)(?-u:\b)according\s+to\s+"),
+            according: patterns(lang, "attribution/according.txt")
+                .pop()
+                .expect("an according-to pattern"),
+            lex,
         }
     }
 
@@ -398,6 +88,7 @@ impl AttributionDetector {
         let text = doc.sentence_text(s);
         let base = doc.sentences[s].bytes.start;
         let toks = doc.sentence_tokens(s);
+        let l = &self.lists;
         let mut found: Vec<Attribution> = Vec::new();
 
         let hits = self.vague_set.matches(text);
@@ -406,7 +97,6 @@ impl AttributionDetector {
                 let phrase = m.as_str();
                 let head = phrase.split_whitespace().next().unwrap_or(phrase);
                 found.push(Attribution {
-                    sentence: s,
                     kind: SourceKind::Vague,
                     source: Some(
                         head.trim_matches(|c: char| !c.is_alphanumeric())
@@ -422,12 +112,11 @@ impl AttributionDetector {
 
         if let Some(m) = self.according.find(text) {
             let np_start = base + m.end();
-            let np = noun_phrase_after(doc, toks, np_start);
+            let np = noun_phrase_after(l, doc, toks, np_start);
             if let Some(np) = np {
                 let words = tokens_in(toks, &np);
-                let kind = classify(doc, toks, &words);
+                let kind = classify(l, doc, toks, &words);
                 found.push(Attribution {
-                    sentence: s,
                     kind,
                     source: Some(doc.text[np.clone()].to_string()),
                     bytes: base + m.start()..np.end,
@@ -437,7 +126,7 @@ impl AttributionDetector {
             }
         }
 
-        if let Some(a) = self.report_verb(doc, s, toks) {
+        if let Some(a) = self.report_verb(doc, toks) {
             found.push(a);
         }
 
@@ -461,7 +150,8 @@ impl AttributionDetector {
     }
 
     /// "X said", "X told reporters", and the inverted "…, said X."
-    fn report_verb(&self, doc: &Analyzed<'_>, s: usize, toks: &[Token]) -> Option<Attribution> {
+    fn report_verb(&self, doc: &Analyzed<'_>, toks: &[Token]) -> Option<Attribution> {
+        let l = &self.lists;
         for (i, t) in toks.iter().enumerate() {
             if t.kind != TokenKind::Word || !self.is_verb_use(toks, i) {
                 continue;
@@ -476,7 +166,7 @@ impl AttributionDetector {
             // Subject before the verb.
             let mut j = i;
             let mut passive = false;
-            while j > 0 && AUXILIARIES.contains(&toks[j - 1].norm.as_str()) {
+            while j > 0 && l.auxiliaries.contains(toks[j - 1].norm.as_str()) {
                 passive |= matches!(
                     toks[j - 1].norm.as_str(),
                     "was" | "were" | "is" | "are" | "been"
@@ -486,17 +176,16 @@ impl AttributionDetector {
             if passive {
                 // "This was confirmed" names no one; "was confirmed by the ministry" does.
                 if toks.get(i + 1).is_some_and(|t| t.norm == "by")
-                    && let Some(np) = noun_phrase_after(doc, toks, toks[i + 1].bytes.end)
+                    && let Some(np) = noun_phrase_after(l, doc, toks, toks[i + 1].bytes.end)
                     && !toks.iter().any(|w| {
                         w.bytes.start >= np.start
                             && w.bytes.end <= np.end
-                            && NOT_AGENTS.contains(&w.norm.as_str())
+                            && l.not_agents.contains(w.norm.as_str())
                     })
                 {
                     let words = tokens_in(toks, &np);
                     return Some(Attribution {
-                        sentence: s,
-                        kind: classify(doc, toks, &words),
+                        kind: classify(l, doc, toks, &words),
                         source: Some(doc.text[np.clone()].to_string()),
                         bytes: toks[j].bytes.start..np.end,
                         verb: Some(doc.text[t.bytes.clone()].to_string()),
@@ -505,14 +194,14 @@ impl AttributionDetector {
                 }
                 continue;
             }
-            let mut k = subject_start(toks, j);
+            let mut k = subject_start(l, toks, j);
             // "Maria Lopez, a nurse at the clinic, told reporters": skip the apposition back to
             // the subject before it.
             if k == j
                 && let Some(open) = apposition_start(toks, j)
             {
                 j = open;
-                k = subject_start(toks, j);
+                k = subject_start(l, toks, j);
             }
             // "the people it claims to serve": a pronoun right before the verb is the subject,
             // and what precedes it belongs to another clause.
@@ -524,15 +213,14 @@ impl AttributionDetector {
                 .filter(|t| t.kind != TokenKind::Punct)
                 .collect();
             // The writer's own "I said" / "we stated" is a claim, not a source.
-            if subject.len() == 1 && FIRST_PERSON.contains(&subject[0].norm.as_str()) {
+            if subject.len() == 1 && l.first_person.contains(subject[0].norm.as_str()) {
                 continue;
             }
             if !subject.is_empty() {
-                let kind = classify(doc, toks, &subject);
+                let kind = classify(l, doc, toks, &subject);
                 let start = toks[k].bytes.start;
                 let src = doc.text[start..toks[j - 1].bytes.end].to_string();
                 return Some(Attribution {
-                    sentence: s,
                     kind,
                     source: Some(src),
                     bytes: start..t.bytes.end,
@@ -543,11 +231,10 @@ impl AttributionDetector {
             // Inverted after a quote: `"…," said John Smith.`
             if i > 0
                 && matches!(toks[i - 1].norm.as_str(), "," | "\"" | "”" | "’" | "'")
-                && let Some(np) = noun_phrase_after(doc, toks, t.bytes.end)
+                && let Some(np) = noun_phrase_after(l, doc, toks, t.bytes.end)
             {
                 return Some(Attribution {
-                    sentence: s,
-                    kind: classify(doc, toks, &tokens_in(toks, &np)),
+                    kind: classify(l, doc, toks, &tokens_in(toks, &np)),
                     source: Some(doc.text[np.clone()].to_string()),
                     bytes: t.bytes.start..np.end,
                     verb: Some(doc.text[t.bytes.clone()].to_string()),
@@ -561,13 +248,15 @@ impl AttributionDetector {
     /// A report verb used as a verb: not after a determiner ("the report", "his claims") and not
     /// the first word (a capitalised "Reports" opening a sentence is a noun).
     fn is_verb_use(&self, toks: &[Token], i: usize) -> bool {
+        let l = &self.lists;
         let w = toks[i].norm.as_str();
         if i > 0 {
             let prev = toks[i - 1].norm.as_str();
-            if GROUP_VERBS.contains(&w) && is_plural_group(prev) {
+            if l.group_verbs.contains(w) && is_plural_group(l, prev) {
                 return true;
             }
-            if FINDING_VERBS.contains(&w) && (w == "documented" || DOCUMENT_NOUNS.contains(&prev)) {
+            if l.finding_verbs.contains(w) && (w == "documented" || l.document_nouns.contains(prev))
+            {
                 return true;
             }
         }
@@ -585,20 +274,20 @@ impl AttributionDetector {
             return false;
         }
         let prev = toks[i - 1].norm.as_str();
-        !DETERMINERS.contains(&prev) && !prev.ends_with("'s")
+        !l.determiners.contains(prev) && !prev.ends_with("'s")
     }
 }
 
 /// Where the subject ending before token `j` starts: back over at most seven words, stopping
 /// at punctuation or a clause word. Equal to `j` when there is none.
-fn subject_start(toks: &[Token], j: usize) -> usize {
+fn subject_start(l: &Lists, toks: &[Token], j: usize) -> usize {
     let mut k = j;
     while k > 0 && j - k < 7 {
         let p = &toks[k - 1];
         if p.kind == TokenKind::Punct && !matches!(p.norm.as_str(), "-" | "'s" | ".") {
             break;
         }
-        if SUBJECT_STOPS.contains(&p.norm.as_str()) {
+        if l.subject_stops.contains(p.norm.as_str()) {
             break;
         }
         k -= 1;
@@ -619,10 +308,10 @@ fn apposition_start(toks: &[Token], j: usize) -> Option<usize> {
 }
 
 /// A plural head that stands for a group: "critics", "analysts", "doctors", "many".
-fn is_plural_group(w: &str) -> bool {
-    GROUP_NOUNS.contains(&w)
+fn is_plural_group(l: &Lists, w: &str) -> bool {
+    l.group_nouns.contains(w)
         || matches!(w, "many" | "some" | "media" | "others" | "people")
-        || (w.ends_with('s') && VAGUE_HEADS.contains(&w))
+        || (w.ends_with('s') && l.vague_heads.contains(w))
 }
 
 fn tokens_in<'a>(toks: &'a [Token], r: &Range<usize>) -> Vec<&'a Token> {
@@ -633,7 +322,12 @@ fn tokens_in<'a>(toks: &'a [Token], r: &Range<usize>) -> Vec<&'a Token> {
 
 /// The noun phrase starting at byte `from`: up to the next punctuation or clause word, at most
 /// eight tokens.
-fn noun_phrase_after(doc: &Analyzed<'_>, toks: &[Token], from: usize) -> Option<Range<usize>> {
+fn noun_phrase_after(
+    l: &Lists,
+    doc: &Analyzed<'_>,
+    toks: &[Token],
+    from: usize,
+) -> Option<Range<usize>> {
     let mut start = None;
     let mut end = None;
     let after: Vec<&Token> = toks
@@ -655,7 +349,7 @@ fn noun_phrase_after(doc: &Analyzed<'_>, toks: &[Token], from: usize) -> Option<
                     .is_some_and(char::is_uppercase)
             });
         if !joins_names
-            && (SUBJECT_STOPS.contains(&t.norm.as_str())
+            && (l.subject_stops.contains(t.norm.as_str())
                 || (start.is_some() && is_verbish(&t.norm)))
         {
             break;
@@ -694,7 +388,7 @@ fn is_verbish(w: &str) -> bool {
 
 /// Named when the phrase holds a proper noun or a definite description pointing back at one;
 /// vague when its head is a stand-in like "sources" or a quantifier like "many".
-fn classify(doc: &Analyzed<'_>, sentence: &[Token], words: &[&Token]) -> SourceKind {
+fn classify(l: &Lists, doc: &Analyzed<'_>, sentence: &[Token], words: &[&Token]) -> SourceKind {
     if words.is_empty() {
         return SourceKind::None;
     }
@@ -704,10 +398,10 @@ fn classify(doc: &Analyzed<'_>, sentence: &[Token], words: &[&Token]) -> SourceK
         let capital = s.chars().next().is_some_and(char::is_uppercase);
         let sentence_initial = Some(t.bytes.start) == first_of_sentence;
         let w = t.norm.as_str();
-        let common = VAGUE_HEADS.contains(&w)
-            || GROUP_NOUNS.contains(&w)
-            || DETERMINERS.contains(&w)
-            || (sentence_initial && (SUBJECT_STOPS.contains(&w) || COMMON_OPENERS.contains(&w)));
+        let common = l.vague_heads.contains(w)
+            || l.group_nouns.contains(w)
+            || l.determiners.contains(w)
+            || (sentence_initial && (l.subject_stops.contains(w) || l.common_openers.contains(w)));
         capital && !common
     });
     if proper {
@@ -719,19 +413,19 @@ fn classify(doc: &Analyzed<'_>, sentence: &[Token], words: &[&Token]) -> SourceK
         "the" | "this" | "these" | "those" | "his" | "her" | "their" | "its"
     );
     let vague_head = |w: &str| {
-        VAGUE_HEADS.contains(&w) || GROUP_NOUNS.contains(&w) || DOCUMENT_NOUNS.contains(&w)
+        l.vague_heads.contains(w) || l.group_nouns.contains(w) || l.document_nouns.contains(w)
     };
     if words.iter().any(|t| vague_head(&t.norm)) {
         // "The researchers wrote" points back at people the article introduced; "the sources
         // said" still names no one.
-        let core = words.iter().any(|t| CORE_VAGUE.contains(&t.norm.as_str()));
+        let core = words.iter().any(|t| l.core_vague.contains(t.norm.as_str()));
         return if definite && !core {
             SourceKind::Named
         } else {
             SourceKind::Vague
         };
     }
-    if ANAPHORIC.contains(&first) || matches!(first, "the" | "his" | "her" | "their" | "this") {
+    if l.anaphoric.contains(first) || matches!(first, "the" | "his" | "her" | "their" | "this") {
         return SourceKind::Named;
     }
     SourceKind::Vague
@@ -746,11 +440,53 @@ impl Detector for AttributionDetector {
         }
     }
 
-    fn detect(&self, doc: &Analyzed<'_>, out: &mut Vec<Finding>) {
-        for s in 0..doc.sentences.len() {
-            if let Some(a) = self.sentence(doc, s) {
-                out.push(Finding::Attribution(a));
-            }
+    fn detect(&self, doc: &mut Doc<'_>) {
+        for (s, facts) in doc.sentences.iter_mut().enumerate() {
+            facts.quote = has_direct_quote(doc.seg.sentence_text(s));
+            facts.attribution = self.sentence(&doc.seg, s);
         }
+    }
+}
+
+/// A direct quotation: a double-quoted stretch of at least three words. Single words in quotes
+/// are scare quotes ("the ‘accidental’ strike"), which are not someone's words.
+pub fn has_direct_quote(s: &str) -> bool {
+    let mut open: Option<usize> = None;
+    for (i, c) in s.char_indices() {
+        match c {
+            '“' => open = Some(i + c.len_utf8()),
+            '”' => {
+                if let Some(o) = open.take()
+                    && s[o..i].split_whitespace().count() >= 3
+                {
+                    return true;
+                }
+            }
+            '"' => match open.take() {
+                Some(o) if s[o..i].split_whitespace().count() >= 3 => return true,
+                Some(_) => {}
+                None => open = Some(i + 1),
+            },
+            _ => {}
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn direct_quotes_are_not_scare_quotes() {
+        assert!(has_direct_quote(
+            "He said “we will never give up the fight” today."
+        ));
+        assert!(has_direct_quote(
+            "\"This is a disaster for all of us,\" she said."
+        ));
+        assert!(!has_direct_quote("the ‘accidental’ strike"));
+        assert!(!has_direct_quote("the so-called “moderate” forces"));
+        assert!(!has_direct_quote("no quotes here"));
     }
 }

@@ -1,68 +1,52 @@
 //! Hedging and conditional framing: words and constructions by which a writer avoids standing
 //! behind a claim while still putting it in front of the reader.
 
-use super::{Detector, Finding, HedgeCue, HedgeKind, ModelInfo, at_word_bounds};
+use super::{Detector, at_word_bounds};
+use crate::assets::Words;
+use crate::doc::{Doc, HedgeCue, HedgeKind, ModelInfo};
 use crate::lexicon::Lexicons;
 use crate::text::Analyzed;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
 use std::ops::Range;
-use std::sync::Arc;
-
-/// Approximators in Hyland's list that hedge only before a quantity ("about 40 people"); before
-/// anything else they are prepositions ("a story about Syria").
-const APPROXIMATORS: &[&str] = &["about", "around", "approximately", "roughly", "almost"];
 
 pub struct HedgingDetector {
     lexical: AhoCorasick,
+    /// Approximators in Hyland's list that hedge only before a quantity ("about 40 people");
+    /// before anything else they are prepositions ("a story about Syria").
+    approximators: Words,
     /// The patterns as one automaton, to skip the sentences none of them matches.
     pattern_set: regex::RegexSet,
+    /// Conditional-framing and distancing patterns (`hedging/patterns.txt`: kind, tab, regex).
     patterns: Vec<(HedgeKind, Regex)>,
-    _lex: Arc<Lexicons>,
 }
 
 impl HedgingDetector {
-    pub fn new(lex: Arc<Lexicons>) -> HedgingDetector {
+    pub fn new(lex: &Lexicons) -> HedgingDetector {
         let lexical = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
             .build(&lex.hedges)
             .expect("hedge lexicon builds an automaton");
-        let re = |s: &str| Regex::new(s).expect("hedge pattern compiles");
-        let patterns = vec![
-            // "If the following accusations are true", "if these reports are confirmed"
-            (
-                HedgeKind::Conditional,
-                re(
-                    r"(?i)(?-u:\b)(?:if|assuming|supposing|provided that|in case)(?-u:\b)[^.;:!?]{0,100}?(?-u:\b)(?:(?:is|are|was|were|be|prove|proves|turn out to be|turns out to be)\s+(?:true|accurate|correct|genuine|real|confirmed|verified|the case)|(?:is|are|was|were|be|gets?)\s+confirmed)(?-u:\b)",
-                ),
-            ),
-            // Inverted conditionals: "Should this audio recording be the real deal"
-            (
-                HedgeKind::Conditional,
-                re(
-                    r"(?i)(?:^|[.;:!?]\s+|,\s*)(?-u:\b)(?:should|were|had)\s+(?:this|that|these|those|the|it|they|he|she|such)(?-u:\b)[^.;:!?,]{0,80}?(?-u:\b)(?:be|prove|turn out)(?-u:\b)",
-                ),
-            ),
-            (
-                HedgeKind::Distancing,
-                re(
-                    r"(?i)(?-u:\b)(?:allegedly|reportedly|purportedly|supposedly|ostensibly|seemingly|rumou?red(?:ly)?|unconfirmed|unverified|alleged)(?-u:\b)",
-                ),
-            ),
-            (
-                HedgeKind::Distancing,
-                re(
-                    r"(?i)(?-u:\b)it\s+(?:appears|appeared|seems|seemed|is\s+(?:said|believed|rumou?red|alleged|thought|claimed)|was\s+(?:said|believed|rumou?red|alleged|thought|claimed))(?-u:\b)",
-                ),
-            ),
-        ];
+        let lang = lex.lang();
+        let patterns: Vec<(HedgeKind, Regex)> = lang
+            .entries("hedging/patterns.txt")
+            .map(|line| {
+                let (kind, re) = line.split_once('\t').expect("kind<TAB>pattern");
+                let kind = match kind {
+                    "conditional" => HedgeKind::Conditional,
+                    "distancing" => HedgeKind::Distancing,
+                    other => panic!("hedging/patterns.txt: unknown kind {other:?}"),
+                };
+                (kind, Regex::new(re).expect("hedge pattern compiles"))
+            })
+            .collect();
         HedgingDetector {
             pattern_set: regex::RegexSet::new(patterns.iter().map(|(_, r)| r.as_str()))
                 .expect("patterns compile as a set"),
             lexical,
+            approximators: lang.words("hedging/approximators.txt"),
             patterns,
-            _lex: lex,
         }
     }
 
@@ -84,11 +68,7 @@ impl HedgingDetector {
                 if bytes.is_empty() {
                     continue;
                 }
-                strong.push(HedgeCue {
-                    sentence: s,
-                    bytes,
-                    kind: *kind,
-                });
+                strong.push(HedgeCue { bytes, kind: *kind });
             }
         }
         for m in self.lexical.find_iter(text) {
@@ -97,7 +77,7 @@ impl HedgingDetector {
                 continue;
             }
             let word = doc.text[bytes.clone()].to_ascii_lowercase();
-            if APPROXIMATORS.contains(&word.as_str()) && !before_quantity(doc.text, bytes.end) {
+            if self.approximators.contains(&word) && !before_quantity(doc.text, bytes.end) {
                 continue;
             }
             if strong
@@ -107,7 +87,6 @@ impl HedgingDetector {
                 continue;
             }
             out.push(HedgeCue {
-                sentence: s,
                 bytes,
                 kind: HedgeKind::Lexical,
             });
@@ -163,12 +142,13 @@ impl Detector for HedgingDetector {
         }
     }
 
-    fn detect(&self, doc: &Analyzed<'_>, out: &mut Vec<Finding>) {
+    fn detect(&self, doc: &mut Doc<'_>) {
         let mut cues = Vec::new();
-        for s in 0..doc.sentences.len() {
-            self.sentence_cues(doc, s, &mut cues);
+        for (s, facts) in doc.sentences.iter_mut().enumerate() {
+            cues.clear();
+            self.sentence_cues(&doc.seg, s, &mut cues);
+            cues.sort_by_key(|c| (c.bytes.start, c.bytes.end));
+            facts.hedges.append(&mut cues);
         }
-        cues.sort_by_key(|c| (c.bytes.start, c.bytes.end));
-        out.extend(cues.into_iter().map(Finding::Hedge));
     }
 }

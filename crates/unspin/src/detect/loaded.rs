@@ -4,92 +4,14 @@
 //! summed score is high enough. A lone strong word in neutral reporting ("the death toll") does
 //! not fire; the same word in a charged sentence or a charged list does.
 
-use super::{Detector, Finding, ModelInfo, TechniqueFinding};
-use crate::lexicon::Lexicons;
+use super::Detector;
+use crate::assets::Words;
+use crate::doc::{Doc, ModelInfo, TechniqueFinding};
+use crate::lexicon::{Lexicons, TokenFacts};
 use crate::technique::Technique;
-use crate::text::{Analyzed, TokenKind};
+use crate::text::TokenKind;
 use std::sync::Arc;
 use vader_parity::SentimentIntensityAnalyzer;
-
-/// Words a run may pass over between two charged words ("death, horror and barbarism").
-const GLUE: &[&str] = &[
-    ",", "and", "or", "of", "the", "a", "so", "very", "most", "such", "&",
-];
-
-/// Words of plain event reporting: charged in the lexicons, neutral in a news report of the event.
-const EVENT_WORDS: &[&str] = &[
-    "killed",
-    "kill",
-    "kills",
-    "killing",
-    "dead",
-    "death",
-    "deaths",
-    "die",
-    "died",
-    "dies",
-    "injured",
-    "wounded",
-    "attack",
-    "attacks",
-    "attacked",
-    "war",
-    "wars",
-    "crash",
-    "crashed",
-    "fire",
-    "fires",
-    "bomb",
-    "bombs",
-    "disaster",
-    "crisis",
-    "victim",
-    "victims",
-    "crime",
-    "crimes",
-    "charged",
-    "arrested",
-    "prison",
-    "accident",
-    "fight",
-    "fighting",
-    "violence",
-    "conflict",
-    "terrorism",
-    "terrorist",
-    "terrorists",
-    "shooting",
-    "shot",
-    "murder",
-    "cancer",
-    "disease",
-    "poverty",
-    "protest",
-    "protests",
-    "support",
-    "like",
-    "please",
-    "thank",
-    "thanks",
-    "yes",
-    "no",
-    "ok",
-    "well",
-    "sure",
-    "free",
-    "united",
-    "care",
-    "help",
-    "agreement",
-    "peace",
-    "win",
-    "won",
-    "lost",
-    "loss",
-    "problem",
-    "problems",
-    "important",
-];
 
 /// Score a run needs to fire.
 const THRESHOLD: f32 = 0.9;
@@ -109,6 +31,11 @@ fn is_capitalised(text: &str, t: &crate::text::Token) -> bool {
 pub struct LoadedLanguageDetector {
     lex: Arc<Lexicons>,
     vader: SentimentIntensityAnalyzer,
+    /// Words a run may pass over between two charged words ("death, horror and barbarism").
+    glue: Words,
+    /// Words of plain event reporting: charged in the lexicons, neutral in a news report of
+    /// the event.
+    event_words: Words,
 }
 
 struct Scored {
@@ -120,18 +47,21 @@ struct Scored {
 
 impl LoadedLanguageDetector {
     pub fn new(lex: Arc<Lexicons>) -> LoadedLanguageDetector {
+        let lang = lex.lang();
         LoadedLanguageDetector {
+            glue: lang.words("loaded/glue.txt"),
+            event_words: lang.words("loaded/event_words.txt"),
             lex,
             vader: SentimentIntensityAnalyzer::new(),
         }
     }
 
-    fn score(&self, norm: &str) -> Option<(f32, f32, String)> {
+    fn score(&self, norm: &str, facts: TokenFacts) -> Option<(f32, f32, String)> {
         if norm.chars().count() < 3 {
             return None;
         }
         let valence = self.lex.valence(norm);
-        let (strong, bias) = self.lex.subjectivity(norm);
+        let (strong, bias) = (facts.strong, facts.bias);
         let mut score = valence.map_or(0.0, |v| ((v.abs() - 1.0) / 3.0).max(0.0));
         if strong {
             score += 0.3;
@@ -139,7 +69,7 @@ impl LoadedLanguageDetector {
         if bias {
             score += 0.15;
         }
-        if EVENT_WORDS.contains(&norm) {
+        if self.event_words.contains(norm) {
             score *= 0.4;
         }
         if score < 0.3 {
@@ -168,22 +98,25 @@ impl Detector for LoadedLanguageDetector {
         }
     }
 
-    fn detect(&self, doc: &Analyzed<'_>, out: &mut Vec<Finding>) {
-        for (s, sent) in doc.sentences.iter().enumerate() {
-            let toks = &doc.tokens[sent.tokens.clone()];
+    fn detect(&self, doc: &mut Doc<'_>) {
+        let seg = &doc.seg;
+        for (s, sent) in seg.sentences.iter().enumerate() {
+            let toks = &seg.tokens[sent.tokens.clone()];
+            let facts = &doc.facts[sent.tokens.clone()];
             let scored: Vec<Scored> = toks
                 .iter()
                 .enumerate()
                 .filter(|(i, t)| {
-                    t.kind == TokenKind::Word && !(*i > 0 && is_capitalised(doc.text, t))
+                    t.kind == TokenKind::Word && !(*i > 0 && is_capitalised(seg.text, t))
                 })
                 .filter_map(|(i, t)| {
-                    self.score(&t.norm).map(|(score, valence, why)| Scored {
-                        token: i,
-                        score,
-                        valence,
-                        why,
-                    })
+                    self.score(&t.norm, facts[i])
+                        .map(|(score, valence, why)| Scored {
+                            token: i,
+                            score,
+                            valence,
+                            why,
+                        })
                 })
                 .collect();
             if scored.is_empty() {
@@ -195,7 +128,7 @@ impl Detector for LoadedLanguageDetector {
                 let joins = runs.last().and_then(|r| r.last()).is_some_and(|prev| {
                     toks[prev.token + 1..sc.token]
                         .iter()
-                        .all(|t| GLUE.contains(&t.norm.as_str()))
+                        .all(|t| self.glue.contains(&t.norm))
                         && sc.token - prev.token <= 4
                 });
                 if joins {
@@ -218,7 +151,7 @@ impl Detector for LoadedLanguageDetector {
                     .collect();
                 if total < THRESHOLD {
                     let c = *compound.get_or_insert_with(|| {
-                        self.vader.polarity_scores(doc.sentence_text(s)).compound
+                        self.vader.polarity_scores(seg.sentence_text(s)).compound
                     });
                     if c.abs() < CHARGED_SENTENCE {
                         continue;
@@ -227,12 +160,13 @@ impl Detector for LoadedLanguageDetector {
                 }
                 let first = &toks[run[0].token];
                 let last = &toks[run[run.len() - 1].token];
-                out.push(Finding::Technique(TechniqueFinding {
+                doc.techniques.push(TechniqueFinding {
                     technique: Technique::LoadedLanguage,
+                    sentence: s,
                     bytes: first.bytes.start..last.bytes.end,
                     confidence: None,
                     evidence,
-                }));
+                });
             }
         }
     }

@@ -1,92 +1,29 @@
-//! Detectors: each reads the segmented text and emits findings that point at exact byte ranges,
-//! with the evidence that made it fire. The report stage turns them into code-point spans.
+//! Detectors: hand-written rules over the segmented text. Each reads the document record
+//! ([`Doc`]) and adds what it finds to it — byte ranges into the canonical text, with the
+//! evidence that made it fire — before the trained models run; the report stage turns them
+//! into code-point spans.
 //!
-//! These first detectors are rules over lexicons; trained models replace or join them later
-//! behind the same trait, so the report contract does not move.
+//! A new rule detector implements [`Detector`] and joins the analyzer's list
+//! (`analyze::Analyzer`); its word lists and patterns go under `assets/lang/<code>/`.
 
 mod attribution;
+pub mod boilerplate;
 mod hedging;
 mod loaded;
 
-pub use attribution::AttributionDetector;
+pub use attribution::{AttributionDetector, has_direct_quote};
+pub use boilerplate::BoilerplateDetector;
 pub use hedging::HedgingDetector;
 pub use loaded::LoadedLanguageDetector;
 
-use crate::technique::Technique;
-use crate::text::Analyzed;
-use serde::{Deserialize, Serialize};
+use crate::doc::{Doc, ModelInfo};
 use std::ops::Range;
 
-/// What a detector is, for the `models` list of a report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ModelInfo {
-    pub name: String,
-    pub version: String,
-    /// `rules` for hand-written detectors, `trained` for models learned from data.
-    pub kind: String,
-}
-
 pub trait Detector: Send + Sync {
+    /// What the detector is, for the report's `models` list.
     fn info(&self) -> ModelInfo;
-    fn detect(&self, doc: &Analyzed<'_>, out: &mut Vec<Finding>);
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Finding {
-    Hedge(HedgeCue),
-    Attribution(Attribution),
-    Technique(TechniqueFinding),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HedgeKind {
-    /// A hedge word from Hyland's list ("might", "suggests", "probably").
-    Lexical,
-    /// A claim made conditional on its own truth ("If the accusations are true", "Should this be").
-    Conditional,
-    /// A marker that distances the writer from a claim ("allegedly", "reportedly", "it appears").
-    Distancing,
-    /// A word the hedging model weighs as a hedge ("some", "considered"), marked only in a
-    /// sentence it calls hedged; the reliability signals count the lexicon cues only.
-    Learned,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HedgeCue {
-    pub sentence: usize,
-    pub bytes: Range<usize>,
-    pub kind: HedgeKind,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SourceKind {
-    Named,
-    Vague,
-    None,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Attribution {
-    pub sentence: usize,
-    pub kind: SourceKind,
-    /// The source as written ("TruthFeed", "Reports", "the minister").
-    pub source: Option<String>,
-    /// The whole attribution phrase ("According to TruthFeed", "Reports are fast coming in").
-    pub bytes: Range<usize>,
-    pub verb: Option<String>,
-    /// Which rule fired, for the evidence line.
-    pub rule: &'static str,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct TechniqueFinding {
-    pub technique: Technique,
-    pub bytes: Range<usize>,
-    /// Calibrated probability; `None` for rule detectors, which have no calibration.
-    pub confidence: Option<f64>,
-    pub evidence: Vec<String>,
+    /// Adds the detector's findings to the document.
+    fn detect(&self, doc: &mut Doc<'_>);
 }
 
 /// Whether `bytes` is delimited by non-word characters in `text` (or the text's ends).
@@ -98,4 +35,12 @@ pub(crate) fn at_word_bounds(text: &str, bytes: &Range<usize>) -> bool {
 
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
+}
+
+/// Compiles one regular expression per entry of a pattern file. The patterns are embedded and
+/// pinned by the detector tables, so a pattern that does not compile is a build defect.
+fn patterns(lang: &crate::assets::Lang, path: &str) -> Vec<regex::Regex> {
+    lang.entries(path)
+        .map(|p| regex::Regex::new(p).unwrap_or_else(|e| panic!("{}/{path}: {e}", lang.code)))
+        .collect()
 }

@@ -3,7 +3,7 @@
 //! (`fixtures/attribution.tsv`), so it ships with the repo and the test suite runs it.
 
 use crate::analyze::Analyzer;
-use crate::detect::SourceKind;
+use crate::doc::SourceKind;
 use crate::error::{Error, Result};
 use crate::ingest::Document;
 use serde::Serialize;

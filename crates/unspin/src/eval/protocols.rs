@@ -1,33 +1,19 @@
 //! The evaluation protocols: which data, which split or folds, which scorer, for each task. The
 //! CLI's `eval` command prints what these return; `eval all` writes them to `docs/EVALUATION.md`.
 
-use super::metrics::{self, Binary};
-use super::ptc::{self, FlcScore, LabelSpan, Prf, TcScore};
 use crate::analyze::Analyzer;
-use crate::data;
-use crate::data::articles::{Corpus, DedupStats, PoolArticle};
+use crate::corpus::summary::SummaryRow;
+use crate::data::{self, locate};
+use crate::doc::HedgeKind;
 use crate::error::{Error, Result};
 use crate::ingest::Document;
-use crate::model::reliability::{self, Example, ReliabilityModel, ReliabilityTrainInfo};
-use crate::model::sources::{self, SourcePrior};
 use crate::report::Report;
+use crate::score::metrics::{self, Binary};
+use crate::score::ptc::{self, FlcScore, LabelSpan, Prf, TcScore};
 use crate::technique::Technique;
+use crate::train::reliability::{ReliabilityData, article_document};
 use serde::Serialize;
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-/// Finds a dataset folder whether `data` is the shared data root or the dataset folder itself.
-pub fn locate(data: &Path, sub: &str, marker: &str) -> Result<PathBuf> {
-    for candidate in [data.join(sub), data.to_path_buf()] {
-        if candidate.join(marker).exists() {
-            return Ok(candidate);
-        }
-    }
-    Err(Error::Data(format!(
-        "{}: cannot find {sub}/{marker} (give the shared data root or the {sub} folder)",
-        data.display()
-    )))
-}
+use std::path::Path;
 
 fn technique_names() -> Vec<String> {
     Technique::ALL
@@ -93,7 +79,7 @@ pub fn techniques(analyzer: &Analyzer, ptc_root: &Path, split: &str) -> Result<T
                 if gold.is_empty() {
                     continue;
                 }
-                let doc = crate::text::Analyzed::new(&a.text);
+                let doc = analyzer.prepare(&a.text);
                 let offsets: Vec<(usize, usize)> = gold.iter().map(|g| (g.start, g.end)).collect();
                 for (g, t) in gold.iter().zip(tagger.classify_spans(&doc, &offsets)) {
                     out.push(LabelSpan {
@@ -179,316 +165,6 @@ pub fn score_predictions(
         PredictionTask::Tc => PredictionScore::Tc(ptc::score_tc(&pred, &gold_tc, &names)?),
         PredictionTask::Full => PredictionScore::Full(ptc::score_flc(&pred, &gold_tc, &names)?),
     })
-}
-
-/// Splits indices into `k` folds so that no group is in two folds: groups are sorted by size and
-/// each goes to the currently smallest fold (scikit-learn's `GroupKFold` strategy), so the
-/// assignment is deterministic.
-pub fn group_kfold(groups: &[String], k: usize) -> Vec<usize> {
-    let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
-    for g in groups {
-        *sizes.entry(g.as_str()).or_default() += 1;
-    }
-    let mut order: Vec<(&str, usize)> = sizes.into_iter().collect();
-    order.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let mut fold_size = vec![0usize; k.max(1)];
-    let mut fold_of: BTreeMap<&str, usize> = BTreeMap::new();
-    for (g, n) in order {
-        let f = (0..fold_size.len())
-            .min_by_key(|f| (fold_size[*f], *f))
-            .expect("k >= 1");
-        fold_size[f] += n;
-        fold_of.insert(g, f);
-    }
-    groups.iter().map(|g| fold_of[g.as_str()]).collect()
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CorpusScore {
-    pub corpus: String,
-    pub articles: usize,
-    pub unreliable: usize,
-    pub roc_auc: Option<f64>,
-    pub pr_auc: Option<f64>,
-    pub macro_f1: f64,
-    pub brier: Option<f64>,
-    pub ece: Option<f64>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ReliabilityEval {
-    pub system: String,
-    /// Whether FA-KES articles are in the training data (they are always scored as a held-out
-    /// corpus of their own).
-    pub train_with_fakes: bool,
-    pub dedup: DedupStats,
-    /// Out-of-fold calibrated probabilities of the grouped folds, thresholded at 0.5.
-    pub pooled: Binary,
-    /// Grouped-by-site folds: mean and per-fold ROC-AUC.
-    pub grouped_cv_auc_mean: Option<f64>,
-    pub grouped_cv_auc: Vec<Option<f64>>,
-    pub folds: usize,
-    pub sites: usize,
-    /// One row per corpus: trained on the others, scored on it.
-    pub leave_one_corpus_out: Vec<CorpusScore>,
-    /// Mean leave-one-corpus-out ROC-AUC over the corpora other than FA-KES (whose labels do not
-    /// follow from the text, see DATA.md).
-    pub loco_mean_auc_without_fakes: Option<f64>,
-}
-
-fn article_document(a: &PoolArticle) -> Document {
-    let mut d = Document::from_text(a.text.clone())
-        .with_title((!a.title.is_empty()).then(|| a.title.clone()));
-    d.meta.url = a.url.clone();
-    d
-}
-
-/// The article pool with each article's document signals.
-pub struct ReliabilityData {
-    pub pool: Vec<PoolArticle>,
-    pub examples: Vec<Example>,
-    pub dedup: DedupStats,
-}
-
-/// Loads and deduplicates the pool (FA-KES included; each protocol decides whether to train on
-/// it) and computes every article's signals with `analyzer`.
-pub fn reliability_data(analyzer: &Analyzer, data_root: &Path) -> Result<ReliabilityData> {
-    let root = locate(data_root, "articles", "buzzfeed-webis-2016")?;
-    let (pool, dedup) = data::articles::pool(&root, true)?;
-    let examples = pool
-        .iter()
-        .map(|a| {
-            let (_, mut x) = analyzer.analyze_with_signals(&article_document(a));
-            // The document signals only: a word-profile signal from a shipped model was
-            // trained on these very articles; the protocol stacks its own, out of fold.
-            x.truncate(reliability::SIGNALS.len());
-            Example {
-                x,
-                words: {
-                    let doc = crate::text::Analyzed::new(&a.text);
-                    reliability::word_features(&doc, reliability::boilerplate_sentences(&doc))
-                },
-                y: a.unreliable == Some(true),
-                group: format!("{}:{}", a.corpus.name(), a.site),
-            }
-        })
-        .collect();
-    Ok(ReliabilityData {
-        pool,
-        examples,
-        dedup,
-    })
-}
-
-/// L2 penalty of the reliability model (on standardised signals).
-pub const RELIABILITY_L2: f64 = 10.0;
-
-fn calibrated_probabilities(train: &[Example], test: &[&Example], folds: usize) -> Vec<f64> {
-    let (tr, te) = reliability::stack_words(train, test, folds);
-    let (m, (a, b), _) = reliability::fit_calibrated(&tr, RELIABILITY_L2, folds);
-    te.iter()
-        .map(|e| reliability::sigmoid(a * m.logit(&e.x) + b))
-        .collect()
-}
-
-/// `eval reliability`: the training method of the shipped model, measured in grouped-by-site
-/// folds and leave-one-corpus-out. Every probability is from a model that did not see the
-/// article's site (folds) or corpus (LOCO), calibrated on out-of-fold logits of its own
-/// training data.
-pub fn reliability(
-    data: &ReliabilityData,
-    folds: usize,
-    train_with_fakes: bool,
-) -> Result<ReliabilityEval> {
-    let used: Vec<usize> = (0..data.pool.len())
-        .filter(|i| train_with_fakes || data.pool[*i].corpus != Corpus::FaKes)
-        .collect();
-    let examples: Vec<Example> = used.iter().map(|i| data.examples[*i].clone()).collect();
-    let groups: Vec<String> = examples.iter().map(|e| e.group.clone()).collect();
-    let fold_of = group_kfold(&groups, folds);
-    let mut oof = vec![0.0; examples.len()];
-    for f in 0..folds {
-        let train: Vec<Example> = examples
-            .iter()
-            .zip(&fold_of)
-            .filter(|(_, g)| **g != f)
-            .map(|(e, _)| e.clone())
-            .collect();
-        let test_idx: Vec<usize> = (0..examples.len()).filter(|i| fold_of[*i] == f).collect();
-        let test: Vec<&Example> = test_idx.iter().map(|i| &examples[*i]).collect();
-        for (i, p) in test_idx
-            .iter()
-            .zip(calibrated_probabilities(&train, &test, folds))
-        {
-            oof[*i] = p;
-        }
-    }
-    let gold: Vec<bool> = examples.iter().map(|e| e.y).collect();
-    let grouped_cv_auc: Vec<Option<f64>> = (0..folds)
-        .map(|f| {
-            let (g, s): (Vec<bool>, Vec<f64>) = (0..examples.len())
-                .filter(|i| fold_of[*i] == f)
-                .map(|i| (gold[i], oof[i]))
-                .unzip();
-            metrics::roc_auc(&g, &s)
-        })
-        .collect();
-    let defined: Vec<f64> = grouped_cv_auc.iter().flatten().copied().collect();
-    let leave_one_corpus_out: Vec<CorpusScore> = Corpus::ALL
-        .iter()
-        .map(|c| {
-            let train: Vec<Example> = (0..data.pool.len())
-                .filter(|i| {
-                    let k = data.pool[*i].corpus;
-                    k != *c && (train_with_fakes || k != Corpus::FaKes)
-                })
-                .map(|i| data.examples[i].clone())
-                .collect();
-            let test: Vec<&Example> = (0..data.pool.len())
-                .filter(|i| data.pool[*i].corpus == *c)
-                .map(|i| &data.examples[i])
-                .collect();
-            let p = calibrated_probabilities(&train, &test, folds);
-            let g: Vec<bool> = test.iter().map(|e| e.y).collect();
-            let b = metrics::binary(&g, &p, 0.5, true);
-            CorpusScore {
-                corpus: c.name().to_string(),
-                articles: g.len(),
-                unreliable: g.iter().filter(|x| **x).count(),
-                roc_auc: b.roc_auc,
-                pr_auc: b.pr_auc,
-                macro_f1: b.macro_f1,
-                brier: b.brier,
-                ece: b.ece,
-            }
-        })
-        .collect();
-    let loco: Vec<f64> = leave_one_corpus_out
-        .iter()
-        .filter(|r| r.corpus != Corpus::FaKes.name())
-        .filter_map(|r| r.roc_auc)
-        .collect();
-    let mut sites: Vec<&String> = groups.iter().collect();
-    sites.sort();
-    sites.dedup();
-    Ok(ReliabilityEval {
-        system: format!(
-            "logistic regression over {} document signals (L2 {RELIABILITY_L2} on standardised ln(1+rate)) and a word-profile logit (hashed words and bigrams, 1/√n per feature, stacked out of fold), Platt-calibrated on out-of-fold logits",
-            reliability::SIGNALS.len()
-        ),
-        train_with_fakes,
-        dedup: data.dedup.clone(),
-        pooled: metrics::binary(&gold, &oof, 0.5, true),
-        grouped_cv_auc_mean: (!defined.is_empty())
-            .then(|| defined.iter().sum::<f64>() / defined.len() as f64),
-        grouped_cv_auc,
-        folds,
-        sites: sites.len(),
-        loco_mean_auc_without_fakes: (loco.len() == 3)
-            .then(|| loco.iter().sum::<f64>() / loco.len() as f64),
-        leave_one_corpus_out,
-    })
-}
-
-/// `train reliability`: measures the method with and without FA-KES in the training data,
-/// keeps the one with the higher leave-one-corpus-out mean (over the other corpora), and fits
-/// the shipped model on that pool. Returns the model and both evaluations.
-pub fn train_reliability(
-    data: &ReliabilityData,
-    folds: usize,
-    data_sha256: String,
-) -> Result<(ReliabilityModel, ReliabilityEval, ReliabilityEval)> {
-    let with = reliability(data, folds, true)?;
-    let without = reliability(data, folds, false)?;
-    let chosen = if with.loco_mean_auc_without_fakes.unwrap_or(0.0)
-        > without.loco_mean_auc_without_fakes.unwrap_or(0.0)
-    {
-        &with
-    } else {
-        &without
-    };
-    let (articles, examples): (Vec<&PoolArticle>, Vec<Example>) = data
-        .pool
-        .iter()
-        .zip(&data.examples)
-        .filter(|(a, _)| chosen.train_with_fakes || a.corpus != Corpus::FaKes)
-        .map(|(a, e)| (a, e.clone()))
-        .unzip();
-    let (stacked, _) = reliability::stack_words(&examples, &[], folds);
-    let (fitted, platt, oof) = reliability::fit_calibrated(&stacked, RELIABILITY_L2, folds);
-    let source_prior = fit_source_prior(&articles, &examples, &oof, platt);
-    let all: Vec<(Vec<u32>, bool)> = examples.iter().map(|e| (e.words.clone(), e.y)).collect();
-    let words = reliability::train_words(&all);
-    let reliability::Fitted {
-        mean,
-        std,
-        weights,
-        bias,
-    } = fitted;
-    let mut metrics = BTreeMap::new();
-    if let Some(m) = chosen.loco_mean_auc_without_fakes {
-        metrics.insert("loco.mean_auc_without_fakes".to_string(), m);
-    }
-    if let Some(m) = chosen.grouped_cv_auc_mean {
-        metrics.insert("grouped_cv.auc".to_string(), m);
-    }
-    if let Some(e) = chosen.pooled.ece {
-        metrics.insert("grouped_cv.ece".to_string(), e);
-    }
-    let model = ReliabilityModel {
-        name: "reliability".into(),
-        version: "1".into(),
-        feature_set: reliability::FEATURE_SET,
-        features: reliability::SIGNALS
-            .iter()
-            .map(|(n, _)| n.to_string())
-            .chain([reliability::WORD_PROFILE.to_string()])
-            .collect(),
-        mean,
-        std,
-        weights,
-        bias,
-        platt,
-        words: Some(words),
-        source_prior: Some(source_prior),
-        train: ReliabilityTrainInfo {
-            data_sha256,
-            articles: examples.len(),
-            unreliable: examples.iter().filter(|e| e.y).count(),
-            include_fakes: chosen.train_with_fakes,
-            l2: RELIABILITY_L2,
-            folds,
-        },
-        metrics,
-    };
-    Ok((model, with, without))
-}
-
-/// Fits the source prior on the articles of listed sites from the corpora labelled article by
-/// article (BuzzFeed-Webis, FakeNewsNet), with the text model's calibrated out-of-fold
-/// log-odds as the offset. FakeNewsCorpus is left out: its labels are the list's categories.
-fn fit_source_prior(
-    articles: &[&PoolArticle],
-    examples: &[Example],
-    oof: &[f64],
-    (a, b): (f64, f64),
-) -> SourcePrior {
-    let corpora = [Corpus::BuzzFeedWebis, Corpus::FakeNewsNet];
-    let list = sources::opensources();
-    let rows: Vec<(String, f64, bool)> = articles
-        .iter()
-        .zip(examples)
-        .zip(oof)
-        .filter(|((art, _), _)| corpora.contains(&art.corpus))
-        .filter_map(|((art, e), z)| {
-            let listing = list.lookup(art.url.as_deref()?)?;
-            Some((listing.primary().to_string(), a * z + b, e.y))
-        })
-        .collect();
-    sources::fit_prior(
-        &rows,
-        corpora.iter().map(|c| c.name().to_string()).collect(),
-    )
 }
 
 /// The deletion test of the reasons' faithfulness.
@@ -603,11 +279,10 @@ pub fn hedging(analyzer: &Analyzer, data_root: &Path) -> Result<HedgingEval> {
             let rep = analyzer.analyze(&Document::from_text(r.text.clone()));
             // The rules only: learned cues come from the hedging model, trained on this file
             // (its cross-validated numbers are in `eval sentences`).
-            let cues = rep.sentences.iter().any(|s| {
-                s.hedge_cues
-                    .iter()
-                    .any(|c| c.kind != crate::detect::HedgeKind::Learned)
-            });
+            let cues = rep
+                .sentences
+                .iter()
+                .any(|s| s.hedge_cues.iter().any(|c| c.kind != HedgeKind::Learned));
             f64::from(u8::from(cues))
         })
         .collect();
@@ -619,75 +294,41 @@ pub fn hedging(analyzer: &Analyzer, data_root: &Path) -> Result<HedgingEval> {
     })
 }
 
-/// A dataset file and its SHA-256, recorded next to the numbers.
+/// Whether the summaries count what the reasons count: on every pool article, the corpus
+/// summary's unsupported claims (the CSV and Parquet column) against the count of the
+/// `unsupported_claims` reason. Both read the one definition (`doc::SentenceFacts`); this
+/// holds them to it on real articles.
 #[derive(Debug, Clone, Serialize)]
-pub struct DatasetVersion {
-    pub path: String,
-    pub sha256: String,
+pub struct SummaryConsistency {
+    pub articles: usize,
+    /// Articles whose two counts are equal.
+    pub equal: usize,
+    pub share: f64,
+    /// The first few articles where they differ: pool index, summary count, reason count.
+    pub differ: Vec<(usize, u32, usize)>,
 }
 
-/// SHA-256 of a file, or of the sorted list of `name sha256` lines of a folder's files.
-pub fn dataset_version(root: &Path, rel: &str) -> Result<DatasetVersion> {
-    use sha2::{Digest, Sha256};
-    let path = root.join(rel);
-    let sha256 = if path.is_dir() {
-        let mut files = Vec::new();
-        collect_files(&path, &mut files)?;
-        files.sort();
-        let mut h = Sha256::new();
-        for f in files {
-            let rel = f
-                .strip_prefix(&path)
-                .unwrap_or(&f)
-                .to_string_lossy()
-                .into_owned();
-            h.update(format!("{rel} {}\n", data::file_sha256(&f)?).as_bytes());
-        }
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
-    } else {
-        data::file_sha256(&path)?
-    };
-    Ok(DatasetVersion {
-        path: rel.to_string(),
-        sha256,
-    })
-}
-
-fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    for e in std::fs::read_dir(dir).map_err(|e| Error::Data(format!("{}: {e}", dir.display())))? {
-        let p = e?.path();
-        if p.is_dir() {
-            collect_files(&p, out)?;
-        } else {
-            out.push(p);
+pub fn summary_consistency(analyzer: &Analyzer, data: &ReliabilityData) -> SummaryConsistency {
+    let mut equal = 0usize;
+    let mut differ = Vec::new();
+    for (i, a) in data.pool.iter().enumerate() {
+        let r = analyzer.analyze(&article_document(a));
+        let row = SummaryRow::of_report(&r, i as u64 + 1);
+        let reason = r
+            .reliability
+            .reason("unsupported_claims")
+            .map_or(0, |x| x.count);
+        if row.unsupported_claims as usize == reason {
+            equal += 1;
+        } else if differ.len() < 10 {
+            differ.push((i, row.unsupported_claims, reason));
         }
     }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn group_kfold_never_splits_a_group_and_balances() {
-        let groups: Vec<String> = ["a", "a", "a", "b", "b", "c", "d", "d", "e", "f"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let folds = group_kfold(&groups, 3);
-        for (i, g) in groups.iter().enumerate() {
-            for (j, h) in groups.iter().enumerate() {
-                if g == h {
-                    assert_eq!(folds[i], folds[j]);
-                }
-            }
-        }
-        let mut sizes = [0; 3];
-        for f in &folds {
-            sizes[*f] += 1;
-        }
-        assert!(sizes.iter().all(|s| (3..=4).contains(s)), "{sizes:?}");
-        assert_eq!(folds, group_kfold(&groups, 3), "deterministic");
+    let articles = data.pool.len();
+    SummaryConsistency {
+        articles,
+        equal,
+        share: equal as f64 / articles.max(1) as f64,
+        differ,
     }
 }

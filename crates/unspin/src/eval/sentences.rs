@@ -4,141 +4,20 @@
 //! Every choice a model makes (learning rate, Platt scaling, threshold) is fitted inside the
 //! training folds, so the cross-validated numbers are from models that never saw their test fold.
 
-use super::metrics::{self, Binary};
-use super::protocols::{group_kfold, locate};
-use super::ranking::{self, RankingScore};
-use crate::analyze::Analyzer;
-use crate::data::sentences::{self, Claim, Labelled};
+use crate::data::locate;
+use crate::data::sentences::{self, Claim};
 use crate::error::Result;
-use crate::ingest::Document;
-use crate::lexicon::Lexicons;
-use crate::model::sentence::{self, RuleCues, SentenceModel, SentenceModels, Task};
+use crate::model::sentence::{SentenceModels, Task};
+use crate::score::folds::{group_kfold, position_folds};
+use crate::score::metrics::{self, Binary};
+use crate::score::ranking::{self, RankingScore};
+use crate::train::sentences::{SentenceData, fit_model};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The learning rates tried (by inner 3-fold ROC-AUC on the training part); 5 epochs each.
-pub const LEARNING_RATES: [f32; 3] = [0.3, 1.0, 3.0];
-pub const EPOCHS: usize = 5;
 /// Outer folds of every protocol.
 pub const FOLDS: usize = 5;
-
-/// The labelled sets, with each text's features computed once.
-pub struct SentenceData {
-    pub clickbait: Vec<(Vec<u32>, bool)>,
-    pub hedging: Vec<(Vec<u32>, bool)>,
-    /// CLEF 2019 lines and their features (check-worthiness task).
-    pub clef: Vec<(Claim, Vec<u32>)>,
-    pub claimbuster: Vec<(Claim, Vec<u32>)>,
-    /// SHA-256 of the files, per task.
-    pub sha256: BTreeMap<Task, String>,
-}
-
-/// The features of a training text, with the cues the rule detectors find in it (through a
-/// rules-only analyzer, as at analysis time the rules run before the sentence models).
-fn text_features(task: Task, text: &str, lex: &Lexicons, rules: &Analyzer) -> Vec<u32> {
-    let report = rules.analyze(&Document::from_text(text));
-    let cues = RuleCues::of(&report.sentences);
-    sentence::text_features(task, text, lex, &cues)
-}
-
-fn labelled(
-    task: Task,
-    rows: Vec<Labelled>,
-    lex: &Lexicons,
-    rules: &Analyzer,
-) -> Vec<(Vec<u32>, bool)> {
-    rows.into_iter()
-        .map(|r| (text_features(task, &r.text, lex, rules), r.label))
-        .collect()
-}
-
-fn claims(rows: Vec<Claim>, lex: &Lexicons, rules: &Analyzer) -> Vec<(Claim, Vec<u32>)> {
-    rows.into_iter()
-        .map(|c| {
-            let f = text_features(Task::Checkworthy, &c.text, lex, rules);
-            (c, f)
-        })
-        .collect()
-}
-
-/// Loads the clickbait, hedging and check-worthiness sets under the shared data root.
-pub fn sentence_data(data_root: &Path, lex: &Lexicons) -> Result<SentenceData> {
-    let cb_dir = locate(data_root, "clickbait", "clickbait.txt")?;
-    let hedge_dir = locate(data_root, "hedging", "wiki_weasel_train.csv")?;
-    let cw_dir = locate(data_root, "checkworthy", "clef2019_train.csv")?;
-    let sha = |paths: &[std::path::PathBuf]| -> Result<String> {
-        let mut all = String::new();
-        for p in paths {
-            all.push_str(&crate::data::file_sha256(p)?);
-        }
-        use sha2::{Digest, Sha256};
-        Ok(Sha256::digest(all.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect())
-    };
-    let rules = Analyzer::with_technique_model(None)?.with_reliability_stage(false);
-    let rules = &rules;
-    let mut sha256 = BTreeMap::new();
-    sha256.insert(
-        Task::Clickbait,
-        sha(&[
-            cb_dir.join("clickbait.txt"),
-            cb_dir.join("non_clickbait.txt"),
-        ])?,
-    );
-    sha256.insert(
-        Task::Hedging,
-        sha(&[hedge_dir.join("wiki_weasel_train.csv")])?,
-    );
-    sha256.insert(
-        Task::Checkworthy,
-        sha(&[
-            cw_dir.join("clef2019_train.csv"),
-            cw_dir.join("claimbuster_kfold_25ncs.csv"),
-        ])?,
-    );
-    Ok(SentenceData {
-        clickbait: labelled(Task::Clickbait, sentences::clickbait(&cb_dir)?, lex, rules),
-        hedging: labelled(
-            Task::Hedging,
-            sentences::weasel(&hedge_dir.join("wiki_weasel_train.csv"))?,
-            lex,
-            rules,
-        ),
-        clef: claims(
-            sentences::clef2019(&cw_dir.join("clef2019_train.csv"))?,
-            lex,
-            rules,
-        ),
-        claimbuster: claims(
-            sentences::claimbuster(&cw_dir.join("claimbuster_kfold_25ncs.csv"))?,
-            lex,
-            rules,
-        ),
-        sha256,
-    })
-}
-
-/// Fits one model, choosing the learning rate by inner 3-fold ROC-AUC.
-pub fn fit_model(task: Task, data: &[(Vec<u32>, bool)], sha256: String) -> SentenceModel {
-    let folds = sentence::position_folds(data.len(), 3);
-    let gold: Vec<bool> = data.iter().map(|d| d.1).collect();
-    let lr = LEARNING_RATES
-        .iter()
-        .copied()
-        .map(|lr| {
-            let oof = sentence::out_of_fold(data, &folds, 3, EPOCHS, lr);
-            let s: Vec<f64> = oof.iter().map(|x| f64::from(*x)).collect();
-            (metrics::roc_auc(&gold, &s).unwrap_or(0.0), lr)
-        })
-        .fold((f64::MIN, LEARNING_RATES[0]), |best, x| {
-            if x.0 > best.0 { x } else { best }
-        })
-        .1;
-    sentence::fit(task, data, EPOCHS, lr, sha256)
-}
 
 /// Cross-validated metrics of one protocol.
 #[derive(Debug, Clone, Serialize)]
@@ -216,7 +95,7 @@ fn binary_eval(
 pub fn evaluate(d: &SentenceData) -> Vec<SentenceEval> {
     let mut out = Vec::new();
     for (task, data) in [(Task::Clickbait, &d.clickbait), (Task::Hedging, &d.hedging)] {
-        let folds = sentence::position_folds(data.len(), FOLDS);
+        let folds = position_folds(data.len(), FOLDS);
         let (p, l) = cross_validate(task, data, &folds, &[]);
         out.push(binary_eval(
             task,
@@ -257,7 +136,7 @@ pub fn evaluate(d: &SentenceData) -> Vec<SentenceEval> {
     );
     e.ranking = Some(ranking::score(&by_debate));
     out.push(e);
-    let folds = sentence::position_folds(cb.len(), FOLDS);
+    let folds = position_folds(cb.len(), FOLDS);
     let (p, l) = cross_validate(Task::Checkworthy, &cb, &folds, &clef);
     out.push(binary_eval(
         Task::Checkworthy,
@@ -298,7 +177,7 @@ pub fn export_folds(data_root: &Path) -> Result<Vec<FoldRow>> {
             sentences::weasel(&hedge_dir.join("wiki_weasel_train.csv"))?,
         ),
     ] {
-        let folds = sentence::position_folds(rows.len(), FOLDS);
+        let folds = position_folds(rows.len(), FOLDS);
         out.extend(rows.into_iter().zip(folds).map(|(r, fold)| FoldRow {
             protocol,
             text: r.text,
@@ -321,7 +200,7 @@ pub fn export_folds(data_root: &Path) -> Result<Vec<FoldRow>> {
         debate: c.debate,
     }));
     let cb = sentences::claimbuster(&cw_dir.join("claimbuster_kfold_25ncs.csv"))?;
-    let folds = sentence::position_folds(cb.len(), FOLDS);
+    let folds = position_folds(cb.len(), FOLDS);
     out.extend(cb.into_iter().zip(folds).map(|(c, fold)| FoldRow {
         protocol: "claimbuster",
         text: c.text,
@@ -330,28 +209,6 @@ pub fn export_folds(data_root: &Path) -> Result<Vec<FoldRow>> {
         debate: None,
     }));
     Ok(out)
-}
-
-/// The shipped models: each trained on all of its data (check-worthiness on CLEF 2019 and
-/// ClaimBuster together).
-pub fn train(d: &SentenceData) -> SentenceModels {
-    let cw: Vec<(Vec<u32>, bool)> = d
-        .clef
-        .iter()
-        .chain(&d.claimbuster)
-        .map(|(c, f)| (f.clone(), c.checkworthy))
-        .collect();
-    SentenceModels {
-        name: "sentences".into(),
-        version: "1".into(),
-        clickbait: fit_model(
-            Task::Clickbait,
-            &d.clickbait,
-            d.sha256[&Task::Clickbait].clone(),
-        ),
-        hedging: fit_model(Task::Hedging, &d.hedging, d.sha256[&Task::Hedging].clone()),
-        checkworthy: fit_model(Task::Checkworthy, &cw, d.sha256[&Task::Checkworthy].clone()),
-    }
 }
 
 impl SentenceEval {

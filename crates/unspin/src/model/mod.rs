@@ -1,4 +1,8 @@
-//! Trained models: the linear learner, the versioned file format, and the models unspin ships.
+//! Trained models as they are applied: the linear model form, the versioned file format, and the
+//! models unspin ships — the technique tagger, the sentence models (check-worthiness, hedging,
+//! clickbait), the document reliability model and the source prior. Each reads the document
+//! record (`doc::Doc`) and adds to it; none reads a report. Their learners are in `train`.
+//!
 //! The shipped model files are embedded in the binary, so analysis needs no data at hand.
 
 pub mod format;
@@ -8,44 +12,76 @@ pub mod sentence;
 pub mod sources;
 pub mod techniques;
 
+pub use format::{ModelFile, ModelKind};
+
 use crate::error::Result;
 
-/// The technique model trained by `unspin train techniques`, embedded at build time. Empty only
-/// while bootstrapping a fresh checkout's first training run; a test guards that it ships.
+impl ModelFile for techniques::TechniqueModel {
+    const KIND: ModelKind = ModelKind::Techniques;
+    const FEATURE_SET: u32 = techniques::FEATURE_SET;
+    fn feature_set(&self) -> u32 {
+        self.features.feature_set
+    }
+}
+
+impl ModelFile for sentence::SentenceModels {
+    const KIND: ModelKind = ModelKind::Sentences;
+    const FEATURE_SET: u32 = sentence::FEATURE_SET;
+    fn feature_set(&self) -> u32 {
+        self.clickbait.feature_set
+    }
+}
+
+impl ModelFile for reliability::ReliabilityModel {
+    const KIND: ModelKind = ModelKind::Reliability;
+    const FEATURE_SET: u32 = reliability::FEATURE_SET;
+    fn feature_set(&self) -> u32 {
+        self.feature_set
+    }
+}
+
+/// The model files trained by `unspin train …`, embedded at build time. Empty only while
+/// bootstrapping a fresh checkout's first training run; a test guards that they ship.
 const TECHNIQUES: &[u8] = include_bytes!("../../models/techniques.bin");
+const SENTENCES: &[u8] = include_bytes!("../../models/sentences.bin");
+const RELIABILITY: &[u8] = include_bytes!("../../models/reliability.bin");
+
+/// The embedded file of a kind (empty when the build carries none).
+pub fn embedded_bytes(kind: ModelKind) -> &'static [u8] {
+    match kind {
+        ModelKind::Techniques => TECHNIQUES,
+        ModelKind::Sentences => SENTENCES,
+        ModelKind::Reliability => RELIABILITY,
+    }
+}
+
+fn embedded<T: ModelFile>() -> Result<Option<T>> {
+    let bytes = embedded_bytes(T::KIND);
+    if bytes.is_empty() {
+        return Ok(None);
+    }
+    format::decode(bytes).map(Some)
+}
 
 /// The embedded technique model, or `None` when the build carries none.
 pub fn embedded_techniques() -> Result<Option<techniques::TechniqueModel>> {
-    if TECHNIQUES.is_empty() {
-        return Ok(None);
-    }
-    format::decode(TECHNIQUES).map(Some)
+    embedded()
 }
-
-/// The reliability model trained by `unspin train reliability`, embedded at build time (empty
-/// while bootstrapping; a test guards that it ships).
-const RELIABILITY: &[u8] = include_bytes!("../../models/reliability.bin");
 
 /// The embedded reliability model, or `None` when the build carries none.
 pub fn embedded_reliability() -> Result<Option<reliability::ReliabilityModel>> {
-    if RELIABILITY.is_empty() {
-        return Ok(None);
+    let m: Option<reliability::ReliabilityModel> = embedded()?;
+    if let Some(m) = &m {
+        m.check()?;
     }
-    let m: reliability::ReliabilityModel = format::decode(RELIABILITY)?;
-    m.check()?;
-    Ok(Some(m))
+    Ok(m)
 }
-
-/// The sentence models trained by `unspin train sentences`, embedded at build time (empty while
-/// bootstrapping; a test guards that they ship).
-const SENTENCES: &[u8] = include_bytes!("../../models/sentences.bin");
 
 /// The embedded sentence models, or `None` when the build carries none.
 pub fn embedded_sentences() -> Result<Option<sentence::SentenceModels>> {
-    if SENTENCES.is_empty() {
-        return Ok(None);
+    let m: Option<sentence::SentenceModels> = embedded()?;
+    if let Some(m) = &m {
+        m.check()?;
     }
-    let m: sentence::SentenceModels = format::decode(SENTENCES)?;
-    m.check()?;
-    Ok(Some(m))
+    Ok(m)
 }

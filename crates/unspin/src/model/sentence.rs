@@ -3,14 +3,15 @@
 //! One learner serves all three: hashed logistic regression over the sentence's words, word
 //! pairs, punctuation, lexicon hits and shape, each feature worth 1/√n (an L2-normalised bag, so
 //! long sentences do not score high for being long), with Platt calibration and a decision
-//! threshold fitted on out-of-fold predictions. The features are cheap because the document's
-//! tokens, hashes and lexicon facts already exist when the models run.
+//! threshold fitted on out-of-fold predictions (by `train::sentences`). The features are cheap
+//! because the document's tokens, hashes and lexicon facts already exist when the models run.
 
-use super::linear::{self, Linear, SplitMix, Template, TrainConfig, tpl};
-use crate::detect::{HedgeKind, SourceKind};
+use super::linear::{Linear, Template, logistic, tpl};
+use crate::assets::Words;
+use crate::doc::{Doc, HedgeCue, HedgeKind, ModelInfo, SentenceFacts, SourceKind};
 use crate::error::{Error, Result};
+use crate::hash::{combine, hash, hash_more};
 use crate::lexicon::{Lexicons, TokenFacts};
-use crate::report::SentenceReport;
 use crate::text::{Analyzed, TokenKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -104,7 +105,7 @@ impl SentenceModel {
 
     pub fn probability(&self, feats: &[u32]) -> f64 {
         let (a, b) = self.platt;
-        super::reliability::sigmoid(f64::from(a * self.score(feats) + b))
+        logistic(f64::from(a * self.score(feats) + b))
     }
 
     /// The weight of a single word (its unigram feature), for naming cue words.
@@ -126,11 +127,12 @@ pub struct RuleCues {
 }
 
 impl RuleCues {
-    /// The cues of report sentences (several when a training text segments into more than one).
-    pub fn of<'a>(sentences: impl IntoIterator<Item = &'a SentenceReport>) -> RuleCues {
+    /// The cues of sentences as the rule detectors left them (several when a training text
+    /// segments into more than one).
+    pub fn of<'a>(sentences: impl IntoIterator<Item = &'a SentenceFacts>) -> RuleCues {
         let mut c = RuleCues::default();
         for s in sentences {
-            for h in &s.hedge_cues {
+            for h in &s.hedges {
                 match h.kind {
                     HedgeKind::Lexical => c.lexical_hedges += 1,
                     HedgeKind::Conditional => c.conditional = true,
@@ -138,40 +140,23 @@ impl RuleCues {
                     HedgeKind::Learned => {}
                 }
             }
-            if s.attribution.kind != SourceKind::None && c.source != Some(SourceKind::Vague) {
-                c.source = Some(s.attribution.kind);
+            if s.source() != SourceKind::None && c.source != Some(SourceKind::Vague) {
+                c.source = Some(s.source());
             }
-            c.report_verb |= s.attribution.verb.is_some();
-            c.quote |= s.attribution.quote;
+            c.report_verb |= s.attribution.as_ref().is_some_and(|a| a.verb.is_some());
+            c.quote |= s.quote;
         }
         c
     }
 }
-
-/// Check-worthiness at or above which a sentence counts as a claim to check (in the report's
-/// list, and as an unsupported claim when it has no source): about the F1-optimal threshold of
-/// the check-worthiness model on out-of-fold predictions.
-pub const CLAIM_THRESHOLD: f64 = 0.25;
 
 /// A word whose hedging weight is at least this is marked as a learned cue (the strongest words
 /// — "many", "some", "considered", "several", "generally", "widely", "believed", "most" — weigh
 /// 2.5 to 7.6; below that, function words start to appear).
 pub const CUE_WEIGHT: f32 = 2.5;
 
-/// Function words the model weighs up only through the constructions they sit in ("have been
-/// described", "that is believed"): never a cue by themselves.
-const NOT_CUES: &[&str] = &[
-    "a", "an", "the", "of", "to", "in", "on", "and", "or", "that", "this", "which", "who", "it",
-    "is", "are", "was", "were", "be", "been", "being", "have", "has", "had", "as", "by", "for",
-];
-
-/// Whether a word (lower case, with its hash) is one the hedging model marks as a cue.
-pub fn is_learned_cue(m: &SentenceModel, norm: &str, hash: u64) -> bool {
-    m.word_weight(hash) >= CUE_WEIGHT && !NOT_CUES.contains(&norm)
-}
-
 /// Each feature of a sentence is worth 1/√n.
-fn value(feats: &[u32]) -> f32 {
+pub(crate) fn value(feats: &[u32]) -> f32 {
     1.0 / (feats.len().max(1) as f32).sqrt()
 }
 
@@ -183,10 +168,10 @@ const T_LAST: Template = tpl!("last");
 const T_LEX: Template = tpl!("lex");
 const T_SHAPE: Template = tpl!("shape");
 const T_RULE: Template = tpl!("rule");
-const H_START: u64 = linear::hash("<s>");
+const H_START: u64 = hash("<s>");
 
-fn index(t: Template, h: u64) -> u32 {
-    (linear::combine(t.hash, h) & ((1u64 << BITS) - 1)) as u32
+pub(crate) fn index(t: Template, h: u64) -> u32 {
+    (combine(t.hash, h) & ((1u64 << BITS) - 1)) as u32
 }
 
 fn bucket(n: usize, edges: &[usize]) -> u64 {
@@ -200,11 +185,10 @@ pub fn features(
     a: &Analyzed<'_>,
     range: Range<usize>,
     facts: &[TokenFacts],
-    lex: &Lexicons,
     cues: &RuleCues,
 ) -> Vec<u32> {
     let mut f: Vec<u32> = Vec::with_capacity(range.len() * 3 + 8);
-    let rule = |name: &str| index(T_RULE, linear::hash(name));
+    let rule = |name: &str| index(T_RULE, hash(name));
     f.push(rule(match cues.lexical_hedges {
         0 => "hedges=0",
         1 => "hedges=1",
@@ -236,10 +220,9 @@ pub fn features(
             }
             TokenKind::Number => numbers += 1,
             TokenKind::Word => {
-                let norm = t.norm.as_str();
                 let fa = facts[i];
-                hedges += usize::from(lex.is_hedge_word(norm));
-                reports += usize::from(lex.is_report_verb(norm));
+                hedges += usize::from(fa.hedge);
+                reports += usize::from(fa.report);
                 strong += usize::from(fa.strong);
                 charged += usize::from(fa.valence.abs() >= 2.0);
                 if words > 0
@@ -257,13 +240,13 @@ pub fn features(
             first = Some((h, t.kind));
         }
         f.push(index(T_WORD, h));
-        f.push(index(T_BIGRAM, linear::combine(prev, h)));
+        f.push(index(T_BIGRAM, combine(prev, h)));
         prev = h;
     }
     if let Some((h, kind)) = first {
         f.push(index(T_FIRST, h));
         if kind == TokenKind::Number {
-            f.push(index(T_SHAPE, linear::hash("starts-with-number")));
+            f.push(index(T_SHAPE, hash("starts-with-number")));
         }
     }
     if let Some(last) = range.clone().next_back() {
@@ -280,161 +263,120 @@ pub fn features(
     ] {
         f.push(index(
             T_LEX,
-            linear::hash_more(linear::hash(name), &bucket(n, &edges).to_string()),
+            hash_more(hash(name), &bucket(n, &edges).to_string()),
         ));
     }
     f.push(index(
         T_SHAPE,
-        linear::combine(
-            linear::hash("words"),
-            bucket(words, &[3, 6, 10, 15, 25, 40]),
-        ),
+        combine(hash("words"), bucket(words, &[3, 6, 10, 15, 25, 40])),
     ));
     if task == Task::Clickbait && words > 0 {
-        f.push(index(T_SHAPE, linear::hash("headline")));
+        f.push(index(T_SHAPE, hash("headline")));
     }
     f.sort_unstable();
     f.dedup();
     f
 }
 
-/// The features of a standalone text (a training sentence or a headline), with the cues the
-/// rule detectors found in it.
-pub fn text_features(task: Task, text: &str, lex: &Lexicons, cues: &RuleCues) -> Vec<u32> {
-    let a = Analyzed::new(text);
-    let facts = lex.token_facts(&a);
-    features(task, &a, 0..a.tokens.len(), facts, lex, cues)
-}
-
-/// Trains the weights of one model.
-pub fn train_linear(data: &[(Vec<u32>, bool)], epochs: usize, learning_rate: f32) -> Linear {
-    linear::train_binary_scaled(
-        BITS,
-        data,
-        TrainConfig {
-            epochs,
-            learning_rate,
-            l2: 1e-6,
-            seed: 29,
-        },
-        1.0,
-        value,
-    )
-}
-
-fn raw_score(m: &Linear, feats: &[u32]) -> f32 {
+pub(crate) fn raw_score(m: &Linear, feats: &[u32]) -> f32 {
     let mut s = Vec::with_capacity(1);
     m.scores(feats, &mut s);
     let b = m.bias[0];
     b + (s[0] - b) * value(feats)
 }
 
-/// Out-of-fold raw scores of `data` under `folds` (fold index per example).
-pub fn out_of_fold(
-    data: &[(Vec<u32>, bool)],
-    fold_of: &[usize],
-    k: usize,
-    epochs: usize,
-    learning_rate: f32,
-) -> Vec<f32> {
-    let mut oof = vec![0f32; data.len()];
-    for f in 0..k {
-        let train: Vec<(Vec<u32>, bool)> = data
-            .iter()
-            .zip(fold_of)
-            .filter(|(_, g)| **g != f)
-            .map(|(d, _)| d.clone())
-            .collect();
-        if train.is_empty() {
-            continue;
+/// The sentence models applied to documents, with the words they never mark as cues.
+pub struct SentenceScorer {
+    models: SentenceModels,
+    /// Function words the hedging model weighs up only through the constructions they sit in
+    /// ("have been described", "that is believed"): never a cue by themselves.
+    not_cues: Words,
+}
+
+impl SentenceScorer {
+    pub fn new(models: SentenceModels, lex: &Lexicons) -> Result<SentenceScorer> {
+        models.check()?;
+        Ok(SentenceScorer {
+            models,
+            not_cues: lex.lang().words("sentences/not_cues.txt"),
+        })
+    }
+
+    pub fn models(&self) -> &SentenceModels {
+        &self.models
+    }
+
+    pub fn info(&self) -> ModelInfo {
+        ModelInfo {
+            name: self.models.name.clone(),
+            version: self.models.version.clone(),
+            kind: "trained".into(),
         }
-        let m = train_linear(&train, epochs, learning_rate);
-        for (i, d) in data.iter().enumerate() {
-            if fold_of[i] == f {
-                oof[i] = raw_score(&m, &d.0);
+    }
+
+    /// Whether a word (lower case, with its hash) is one the hedging model marks as a cue.
+    pub fn is_learned_cue(&self, norm: &str, hash: u64) -> bool {
+        self.models.hedging.word_weight(hash) >= CUE_WEIGHT && !self.not_cues.contains(norm)
+    }
+
+    /// Check-worthiness and hedging of every sentence, with the hedging model's own cue words
+    /// in the sentences it calls hedged. Reads the rule detectors' cues, so it runs after them.
+    pub fn score(&self, doc: &mut Doc<'_>) {
+        let m = &self.models;
+        let seg = &doc.seg;
+        for (i, s) in doc.sentences.iter_mut().enumerate() {
+            let cues = RuleCues::of([&*s]);
+            let range = seg.sentences[i].tokens.clone();
+            // Both sentence tasks read the same features (only a headline adds one), so one pass.
+            let f = features(Task::Checkworthy, seg, range.clone(), &doc.facts, &cues);
+            s.checkworthiness = Some(m.checkworthy.probability(&f));
+            let p = m.hedging.probability(&f);
+            s.hedging = Some(p);
+            if p >= m.hedging.threshold {
+                // Words the model weighs as hedges that no lexicon cue covers yet. Tokens come
+                // in order, so the rule cues are swept once by start (with the furthest end
+                // seen): checking every token against every cue was quadratic on one giant
+                // sentence.
+                let mut rule: Vec<(usize, usize)> = s
+                    .hedges
+                    .iter()
+                    .map(|c| (c.bytes.start, c.bytes.end))
+                    .collect();
+                rule.sort_unstable();
+                let (mut next, mut reach) = (0usize, 0usize);
+                for k in range {
+                    let t = &seg.tokens[k];
+                    while next < rule.len() && rule[next].0 <= t.bytes.start {
+                        reach = reach.max(rule[next].1);
+                        next += 1;
+                    }
+                    let covered = next > 0 && t.bytes.end <= reach;
+                    if t.kind == TokenKind::Word
+                        && !covered
+                        && self.is_learned_cue(&t.norm, doc.facts[k].hash)
+                    {
+                        s.hedges.push(HedgeCue {
+                            bytes: t.bytes.clone(),
+                            kind: HedgeKind::Learned,
+                        });
+                    }
+                }
+                s.hedges.sort_by_key(|c| (c.bytes.start, c.bytes.end));
             }
         }
     }
-    oof
-}
 
-/// Folds by position, `i mod k` after a fixed shuffle: the same assignment in any language
-/// that reads the files in the same order (the peer script does).
-pub fn position_folds(n: usize, k: usize) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..n).collect();
-    SplitMix::new(7).shuffle(&mut order);
-    let mut fold = vec![0; n];
-    for (pos, i) in order.into_iter().enumerate() {
-        fold[i] = pos % k;
-    }
-    fold
-}
-
-/// The threshold on calibrated probabilities that maximises accuracy (clickbait) or the
-/// positive class's F1 (the others) over `probs`.
-pub fn best_threshold(task: Task, probs: &[f64], gold: &[bool]) -> f64 {
-    let mut order: Vec<usize> = (0..probs.len()).collect();
-    order.sort_by(|a, b| probs[*b].total_cmp(&probs[*a]));
-    let pos = gold.iter().filter(|g| **g).count();
-    let (mut tp, mut fp) = (0usize, 0usize);
-    let (mut best, mut best_t) = (f64::MIN, 0.5);
-    for (k, &i) in order.iter().enumerate() {
-        if gold[i] {
-            tp += 1;
-        } else {
-            fp += 1;
-        }
-        // Only cut between distinct probabilities.
-        if order.get(k + 1).is_some_and(|&j| probs[j] == probs[i]) {
-            continue;
-        }
-        let score = match task {
-            Task::Clickbait => {
-                let tn = (gold.len() - pos) - fp;
-                (tp + tn) as f64 / gold.len().max(1) as f64
-            }
-            _ => 2.0 * tp as f64 / (tp + fp + pos).max(1) as f64,
-        };
-        if score > best {
-            best = score;
-            best_t = probs[i];
-        }
-    }
-    best_t
-}
-
-/// Fits a calibrated model: out-of-fold scores (3 folds by position) fit Platt and the
-/// threshold, then the weights are refit on everything.
-pub fn fit(
-    task: Task,
-    data: &[(Vec<u32>, bool)],
-    epochs: usize,
-    learning_rate: f32,
-    data_sha256: String,
-) -> SentenceModel {
-    let folds = position_folds(data.len(), 3);
-    let oof = out_of_fold(data, &folds, 3, epochs, learning_rate);
-    let gold: Vec<bool> = data.iter().map(|d| d.1).collect();
-    let (a, b) = linear::platt(&oof, &gold);
-    let probs: Vec<f64> = oof
-        .iter()
-        .map(|s| super::reliability::sigmoid(f64::from(a * s + b)))
-        .collect();
-    let threshold = best_threshold(task, &probs, &gold);
-    SentenceModel {
-        task,
-        feature_set: FEATURE_SET,
-        linear: train_linear(data, epochs, learning_rate),
-        platt: (a, b),
-        threshold,
-        train: SentenceTrainInfo {
-            data_sha256,
-            examples: data.len(),
-            positives: gold.iter().filter(|g| **g).count(),
-            epochs,
-            learning_rate,
-        },
-        metrics: BTreeMap::new(),
+    /// The clickbait probability of a headline (a document of its own: segmentation and facts,
+    /// no rule cues).
+    pub fn clickbait(&self, headline: &Doc<'_>) -> f64 {
+        let f = features(
+            Task::Clickbait,
+            &headline.seg,
+            0..headline.seg.tokens.len(),
+            &headline.facts,
+            &RuleCues::default(),
+        );
+        self.models.clickbait.probability(&f)
     }
 }
 
@@ -442,23 +384,9 @@ pub fn fit(
 mod tests {
     use super::*;
 
-    #[test]
-    fn position_folds_are_balanced_and_fixed() {
-        let f = position_folds(103, 5);
-        for k in 0..5 {
-            let n = f.iter().filter(|x| **x == k).count();
-            assert!(n == 20 || n == 21, "fold {k}: {n}");
-        }
-        assert_eq!(f, position_folds(103, 5));
-    }
-
-    #[test]
-    fn best_threshold_finds_the_separating_cut() {
-        let probs = [0.9, 0.8, 0.7, 0.4, 0.3, 0.2];
-        let gold = [true, true, true, false, false, true];
-        assert_eq!(best_threshold(Task::Clickbait, &probs, &gold), 0.7);
-        // F1: taking all six (4 TP, 2 FP) gives 0.8, the top three 0.857.
-        assert_eq!(best_threshold(Task::Hedging, &probs, &gold), 0.7);
+    fn text_features(task: Task, text: &str, lex: &Lexicons, cues: &RuleCues) -> Vec<u32> {
+        let d = Doc::new(text, lex);
+        features(task, &d.seg, 0..d.seg.tokens.len(), &d.facts, cues)
     }
 
     #[test]
@@ -478,7 +406,7 @@ mod tests {
         );
         assert!(a.windows(2).all(|w| w[0] < w[1]));
         assert_ne!(a, b);
-        let hedge0 = index(T_LEX, linear::hash_more(linear::hash("hedge"), "0"));
+        let hedge0 = index(T_LEX, hash_more(hash("hedge"), "0"));
         assert!(!a.contains(&hedge0) && b.contains(&hedge0));
         let n = text_features(
             Task::Clickbait,
@@ -486,7 +414,7 @@ mod tests {
             &lex,
             &RuleCues::default(),
         );
-        assert!(n.contains(&index(T_SHAPE, linear::hash("starts-with-number"))));
+        assert!(n.contains(&index(T_SHAPE, hash("starts-with-number"))));
         assert!(text_features(Task::Clickbait, "", &lex, &RuleCues::default()).len() < 10);
     }
 }

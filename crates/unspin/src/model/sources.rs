@@ -10,7 +10,7 @@
 //! Apache-2.0 — see `assets/sources/opensources-websites.LICENSE` and NOTICE). Media
 //! Bias/Fact Check ratings (Baly et al. 2018) are research-only and are not shipped.
 
-use crate::data::articles::domain;
+use crate::ingest::domain;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -99,6 +99,14 @@ impl SourceList {
         self.sites.is_empty()
     }
 
+    /// The primary categories of the listed sites, sorted and unique.
+    pub fn primary_categories(&self) -> Vec<&str> {
+        let mut c: Vec<&str> = self.sites.values().map(|l| l.primary()).collect();
+        c.sort_unstable();
+        c.dedup();
+        c
+    }
+
     /// The listing of a URL or host, trying the host and then each parent domain
     /// (`edition.example.com` → `example.com`), never a bare top-level domain.
     pub fn lookup(&self, url_or_host: &str) -> Option<&Listing> {
@@ -139,78 +147,6 @@ impl SourcePrior {
     }
 }
 
-/// Fits the shifts: for each group of categories, then for each category shrunk toward its
-/// group (a Gaussian prior of variance 1 on each, i.e. L2 = 1), by Newton's method on
-/// `p = sigmoid(offset + shift)`. Categories with no training articles take their group's shift.
-pub fn fit_prior(examples: &[(String, f64, bool)], fitted_on: Vec<String>) -> SourcePrior {
-    let fit = |rows: &[(f64, bool)], centre: f64| -> f64 {
-        let mut b = centre;
-        for _ in 0..50 {
-            let (mut g, mut h) = (b - centre, 1.0);
-            for (o, y) in rows {
-                let p = crate::model::reliability::sigmoid(o + b);
-                g += p - f64::from(u8::from(*y));
-                h += p * (1.0 - p);
-            }
-            let step = g / h;
-            b -= step;
-            if step.abs() < 1e-9 {
-                break;
-            }
-        }
-        b
-    };
-    let mut categories: Vec<&str> = Vec::new();
-    for c in opensources()
-        .sites
-        .values()
-        .flat_map(|l| l.categories.first())
-    {
-        if !categories.contains(&c.as_str()) {
-            categories.push(c);
-        }
-    }
-    categories.sort_unstable();
-    let mut group_shift: HashMap<&str, f64> = HashMap::new();
-    for g in ["unreliable_listed", "reliable_listed"] {
-        let rows: Vec<(f64, bool)> = examples
-            .iter()
-            .filter(|(c, _, _)| category_group(c) == Some(g))
-            .map(|(_, o, y)| (*o, *y))
-            .collect();
-        group_shift.insert(
-            g,
-            if rows.is_empty() {
-                0.0
-            } else {
-                fit(&rows, 0.0)
-            },
-        );
-    }
-    let shifts = categories
-        .into_iter()
-        .map(|c| {
-            let rows: Vec<(f64, bool)> = examples
-                .iter()
-                .filter(|(k, _, _)| k == c)
-                .map(|(_, o, y)| (*o, *y))
-                .collect();
-            let centre = category_group(c).map_or(0.0, |g| group_shift[g]);
-            let s = if rows.is_empty() {
-                centre
-            } else {
-                fit(&rows, centre)
-            };
-            (c.to_string(), s, rows.len())
-        })
-        .collect();
-    SourcePrior {
-        list: OPENSOURCES.to_string(),
-        shifts,
-        fitted_on,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,25 +178,5 @@ mod tests {
         assert!(l.lookup("a.com").is_none());
         assert_eq!(l.lookup("b.com").unwrap().categories, ["fake", "bias"]);
         assert_eq!(l.lookup("www.c.com").unwrap().primary(), "satire");
-    }
-
-    #[test]
-    fn shifts_follow_the_labels_beyond_the_offset_and_shrink_without_data() {
-        // "fake" sites: unreliable far more often than their offset says; "bias": as the offset.
-        let mut ex = Vec::new();
-        for i in 0..40 {
-            ex.push(("fake".to_string(), -1.0, i % 5 != 0));
-            ex.push(("bias".to_string(), 0.0, i % 2 == 0));
-        }
-        let p = fit_prior(&ex, vec!["test".into()]);
-        let (fake, n) = p.shift("fake").unwrap();
-        assert_eq!(n, 40);
-        assert!(fake > 1.5, "fake shift {fake}");
-        assert!(p.shift("bias").unwrap().0.abs() < 0.5);
-        // No "hate" articles: it takes the unreliable group's shift; "reliable" has no data at all.
-        let (hate, n) = p.shift("hate").unwrap();
-        assert_eq!(n, 0);
-        assert!(hate > 0.0);
-        assert_eq!(p.shift("reliable").unwrap(), (0.0, 0));
     }
 }

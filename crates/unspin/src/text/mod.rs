@@ -4,11 +4,15 @@
 //! The text is never rewritten: segments are ranges into it, so every later stage can point back
 //! at the exact words. Sentence splitting is rule-based (news text is punctuated carefully, and a
 //! statistical splitter would need a model and training data of its own); its hard cases are
-//! pinned by the table in `tests/sentences.rs`.
+//! pinned by the table in `tests/sentences.rs`. [`language`] says which language a text is in.
 
+pub mod language;
+
+use crate::assets::{self, Words};
 use crate::span::{CharIndex, Span};
 use compact_str::CompactString;
 use std::ops::Range;
+use std::sync::LazyLock;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// A paragraph: a run of non-blank lines.
@@ -53,14 +57,6 @@ pub struct Analyzed<'t> {
     pub sentences: Vec<Sentence>,
     pub tokens: Vec<Token>,
     pub index: CharIndex<'t>,
-    /// Which sentences are publisher furniture, computed once on first use by
-    /// `model::reliability::boilerplate_sentences` (the technique tagger and the reliability
-    /// signals both need it).
-    pub boilerplate: std::sync::OnceLock<Vec<bool>>,
-    /// Lexicon facts and hash of every token, computed once per document by
-    /// `Lexicons::token_facts` (or published by the technique tagger, which has them already),
-    /// so the reliability signals do not look every word up again.
-    pub token_facts: std::sync::OnceLock<Vec<crate::lexicon::TokenFacts>>,
 }
 
 impl<'t> Analyzed<'t> {
@@ -100,8 +96,6 @@ impl<'t> Analyzed<'t> {
             sentences,
             tokens,
             index,
-            boilerplate: std::sync::OnceLock::new(),
-            token_facts: std::sync::OnceLock::new(),
         }
     }
 
@@ -185,105 +179,28 @@ fn is_closer(c: char) -> bool {
     )
 }
 
-/// Titles before a name: a period after them never ends a sentence.
-const TITLES: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt", "cpl",
-    "adm", "maj", "rev", "hon", "pres", "supt", "messrs", "mme", "mlle", "fr", "sr", "jr",
-];
+/// The word lists sentence splitting reads (`assets/lang/<code>/segmentation/`).
+struct Lists {
+    /// Titles before a name: a period after them never ends a sentence.
+    titles: Words,
+    /// Abbreviations normally followed by a number ("Jan. 5", "No. 10", "p. 34").
+    before_number: Words,
+    /// Abbreviations that end a sentence only when a typical sentence opener follows.
+    ambiguous: Words,
+    /// Words that typically open a sentence; after an ambiguous abbreviation they decide.
+    openers: Words,
+}
 
-/// Abbreviations normally followed by a number ("Jan. 5", "No. 10", "p. 34").
-const BEFORE_NUMBER: &[&str] = &[
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no",
-    "nos", "vol", "vols", "p", "pp", "fig", "figs", "art", "sec", "ch", "para", "op", "approx",
-];
-
-/// Abbreviations that end a sentence only when a typical sentence opener follows.
-const AMBIGUOUS: &[&str] = &[
-    "inc", "corp", "co", "ltd", "llc", "plc", "etc", "vs", "est", "dept", "univ", "assn", "bros",
-    "mt", "ft", "st", "ave", "blvd", "rd", "cf", "al", "ca", "min", "max", "mins", "hrs", "oz",
-    "lb", "lbs", "km", "cm", "mm", "govt",
-];
-
-/// Words that typically open a sentence; after an ambiguous abbreviation they decide the split.
-const OPENERS: &[&str] = &[
-    "the",
-    "a",
-    "an",
-    "this",
-    "that",
-    "these",
-    "those",
-    "it",
-    "its",
-    "he",
-    "she",
-    "they",
-    "we",
-    "i",
-    "you",
-    "but",
-    "and",
-    "or",
-    "so",
-    "yet",
-    "in",
-    "on",
-    "at",
-    "for",
-    "as",
-    "after",
-    "before",
-    "when",
-    "while",
-    "if",
-    "there",
-    "here",
-    "his",
-    "her",
-    "their",
-    "our",
-    "my",
-    "what",
-    "who",
-    "why",
-    "how",
-    "however",
-    "meanwhile",
-    "still",
-    "also",
-    "then",
-    "now",
-    "some",
-    "many",
-    "most",
-    "one",
-    "not",
-    "all",
-    "both",
-    "each",
-    "every",
-    "such",
-    "since",
-    "although",
-    "though",
-    "because",
-    "despite",
-    "during",
-    "according",
-    "last",
-    "earlier",
-    "later",
-    "yesterday",
-    "today",
-    "instead",
-    "officials",
-    "critics",
-    "experts",
-    "reports",
-    "sources",
-    "nobody",
-    "everyone",
-];
+/// English segmentation, parsed once.
+static ENGLISH: LazyLock<Lists> = LazyLock::new(|| {
+    let l = &assets::EN;
+    Lists {
+        titles: l.words("segmentation/titles.txt"),
+        before_number: l.words("segmentation/before_number.txt"),
+        ambiguous: l.words("segmentation/ambiguous_abbreviations.txt"),
+        openers: l.words("segmentation/sentence_openers.txt"),
+    }
+});
 
 /// Splits one line unit into sentence ranges, trimmed.
 fn split_unit(text: &str, unit: Range<usize>) -> Vec<Range<usize>> {
@@ -347,7 +264,8 @@ fn ends_sentence(s: &str, sent_start: usize, mark_at: usize, marks: &str, next: 
         .take_while(|c| c.is_alphanumeric())
         .collect::<String>()
         .to_lowercase();
-    let opener = OPENERS.contains(&next_word.as_str());
+    let lists = &*ENGLISH;
+    let opener = lists.openers.contains(&next_word);
     if !marks.starts_with('.') || marks.starts_with("..") {
         // '!', '?', ellipses: a capitalised continuation starts a new sentence.
         return true;
@@ -364,10 +282,10 @@ fn ends_sentence(s: &str, sent_start: usize, mark_at: usize, marks: &str, next: 
         return true;
     }
     let lower = word.to_lowercase();
-    if TITLES.contains(&lower.as_str()) {
+    if lists.titles.contains(&lower) {
         return false;
     }
-    if BEFORE_NUMBER.contains(&lower.as_str()) {
+    if lists.before_number.contains(&lower) {
         return !nc.is_ascii_digit();
     }
     if lower == "e.g" || lower == "i.e" || lower == "viz" {
@@ -377,7 +295,7 @@ fn ends_sentence(s: &str, sent_start: usize, mark_at: usize, marks: &str, next: 
     let single_initial =
         matches!((wchars.next(), wchars.next()), (Some(c), None) if c.is_uppercase());
     let dotted = word.contains('.') && word.chars().any(char::is_alphabetic);
-    if single_initial || dotted || AMBIGUOUS.contains(&lower.as_str()) {
+    if single_initial || dotted || lists.ambiguous.contains(&lower) {
         return opener;
     }
     // "1. First item" at the start of a line is a list marker, not a sentence.

@@ -1,12 +1,13 @@
-//! The batch contract: JSONL in, exactly one JSONL line out per input line, in input order. A bad
-//! line becomes an error record naming its line number; it never stops the run.
+//! One record of a batch: its fields (however they arrived — a JSONL line, an HTTP body, a
+//! Python dict or keyword arguments), their validation into a [`Document`], and the error record
+//! that stands in the output for a record that could not be analysed. Every route into a batch
+//! parses records here, so they accept and refuse the same things with the same messages.
 
-use crate::analyze::Analyzer;
 use crate::error::Error;
 use crate::ingest::{Document, Limits};
 use serde::Serialize;
 use serde_json::Value;
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead};
 
 /// An error record, the output line for an input line that could not be analysed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -40,9 +41,71 @@ impl ErrorRecord {
     }
 }
 
-/// Parses one JSONL line into a document. On failure returns the record's id if one could be
-/// read, so the error line can still be matched to its input.
-pub fn parse_record(line: &[u8], limits: Limits) -> Result<Document, (Option<String>, Error)> {
+/// The fields of one record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Record {
+    pub id: Option<String>,
+    pub title: Option<String>,
+    /// Where the article was published (for the source prior).
+    pub url: Option<String>,
+    /// The article as plain text, taken as is.
+    pub text: Option<String>,
+    /// The article as an HTML page, reduced to its text by the extractor.
+    pub html: Option<String>,
+}
+
+/// A record that could not be made a document: the id when one could be read, and why.
+pub type RecordError = (Option<String>, Error);
+
+impl Record {
+    /// Validates the record into a document: exactly one of `text` and `html`, within the size
+    /// limit. An HTML page's canonical link stands in for a missing URL.
+    pub fn into_document(self, limits: Limits) -> Result<Document, RecordError> {
+        let id = self.id;
+        let fail = |e: Error| (id.clone(), e);
+        let fits = |len: usize| {
+            if len as u64 > limits.max_bytes {
+                Err(fail(Error::TooLarge {
+                    size: len as u64,
+                    limit: limits.max_bytes,
+                }))
+            } else {
+                Ok(())
+            }
+        };
+        let mut doc = match (self.text, self.html) {
+            (Some(_), Some(_)) => {
+                return Err(fail(Error::Record(
+                    "give either \"text\" or \"html\", not both".into(),
+                )));
+            }
+            (Some(t), None) => {
+                fits(t.len())?;
+                Document::from_text(t)
+            }
+            (None, Some(h)) => {
+                fits(h.len())?;
+                Document::from_html(&h, self.url.as_deref()).map_err(fail)?
+            }
+            (None, None) => {
+                return Err(fail(Error::Record("missing \"text\" (or \"html\")".into())));
+            }
+        };
+        if let Some(u) = self.url {
+            doc.meta.url = Some(u);
+        }
+        Ok(doc.with_title(self.title).with_id(id))
+    }
+}
+
+/// Parses one JSONL line (or JSON body) into a document. On failure returns the record's id if
+/// one could be read, so the error line can still be matched to its input.
+pub fn parse_record(line: &[u8], limits: Limits) -> Result<Document, RecordError> {
+    parse_fields(line, limits)?.into_document(limits)
+}
+
+/// The fields of one JSONL line, each checked for its type.
+pub fn parse_fields(line: &[u8], limits: Limits) -> Result<Record, RecordError> {
     if line.len() as u64 > limits.max_bytes {
         return Err((
             None,
@@ -82,33 +145,26 @@ pub fn parse_record(line: &[u8], limits: Limits) -> Result<Document, (Option<Str
             ));
         }
     };
-    let fail = |msg: String| (id.clone(), Error::Record(msg));
-    let string_field = |name: &str| -> Result<Option<String>, (Option<String>, Error)> {
+    let string_field = |name: &str| -> Result<Option<String>, RecordError> {
         match obj.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(other) => Err(fail(format!(
-                "\"{name}\" must be a string, got {}",
-                type_name(other)
-            ))),
+            Some(other) => Err((
+                id.clone(),
+                Error::Record(format!(
+                    "\"{name}\" must be a string, got {}",
+                    type_name(other)
+                )),
+            )),
         }
     };
-    let title = string_field("title")?;
-    let url = string_field("url")?;
-    let text_field = string_field("text")?;
-    let html_field = string_field("html")?;
-    let mut doc = match (text_field, html_field) {
-        (Some(_), Some(_)) => {
-            return Err(fail("give either \"text\" or \"html\", not both".into()));
-        }
-        (Some(t), None) => Document::from_text(t),
-        (None, Some(h)) => Document::from_html(&h, url.as_deref()).map_err(|e| (id.clone(), e))?,
-        (None, None) => return Err(fail("missing \"text\" (or \"html\")".into())),
-    };
-    if let Some(u) = url {
-        doc.meta.url = Some(u);
-    }
-    Ok(doc.with_title(title).with_id(id))
+    Ok(Record {
+        title: string_field("title")?,
+        url: string_field("url")?,
+        text: string_field("text")?,
+        html: string_field("html")?,
+        id,
+    })
 }
 
 fn type_name(v: &Value) -> &'static str {
@@ -159,53 +215,6 @@ pub fn read_line_limited<R: BufRead>(
             return Ok(Some(total));
         }
     }
-}
-
-/// Totals of a batch run.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct BatchStats {
-    pub records: u64,
-    pub failed: u64,
-}
-
-/// Runs the batch contract from `input` to `out`, one line out per line in.
-pub fn run<R: BufRead, W: Write>(
-    analyzer: &Analyzer,
-    mut input: R,
-    mut out: W,
-    limits: Limits,
-) -> io::Result<BatchStats> {
-    let mut stats = BatchStats::default();
-    let mut buf = Vec::new();
-    let cap = usize::try_from(limits.max_bytes).unwrap_or(usize::MAX);
-    while let Some(len) = read_line_limited(&mut input, &mut buf, cap)? {
-        stats.records += 1;
-        let line_no = stats.records;
-        let parsed = if len > buf.len() {
-            Err((
-                None,
-                Error::TooLarge {
-                    size: len as u64,
-                    limit: limits.max_bytes,
-                },
-            ))
-        } else {
-            parse_record(&buf, limits)
-        };
-        match parsed {
-            Ok(doc) => {
-                let report = analyzer.analyze(&doc);
-                serde_json::to_writer(&mut out, &report)?;
-            }
-            Err((id, e)) => {
-                stats.failed += 1;
-                serde_json::to_writer(&mut out, &ErrorRecord::new(id, line_no, &e))?;
-            }
-        }
-        out.write_all(b"\n")?;
-    }
-    out.flush()?;
-    Ok(stats)
 }
 
 #[cfg(test)]

@@ -1,0 +1,103 @@
+//! The flags every command that analyses shares, in one struct flattened into each (`analyze`,
+//! `corpus`, `serve`, `bench`, `eval`): they become the library's one [`Config`] here and
+//! nowhere else, so the commands cannot drift apart.
+
+use anyhow::Result;
+use clap::Args;
+use unspin::{Analyzer, Config, Limits, ModelChoice};
+
+#[derive(Args, Clone, Debug)]
+pub struct AnalysisArgs {
+    /// Largest input analysed (a file, JSONL line, CSV row, Parquet value or request body), in
+    /// bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_bytes, help_heading = "Analysis", global = true)]
+    pub max_bytes: u64,
+    /// The technique model: `embedded`, `off` (the lexicon loaded-language rules stand in), or
+    /// a model file (one `unspin train techniques` wrote).
+    #[arg(
+        long,
+        value_name = "embedded|off|FILE",
+        default_value = "embedded",
+        help_heading = "Analysis",
+        global = true
+    )]
+    pub techniques_model: ModelChoice,
+    /// The sentence models (check-worthiness, hedging, clickbait): `embedded`, `off` (their
+    /// numbers stay null), or a model file.
+    #[arg(
+        long,
+        value_name = "embedded|off|FILE",
+        default_value = "embedded",
+        help_heading = "Analysis",
+        global = true
+    )]
+    pub sentence_models: ModelChoice,
+    /// The reliability model: `embedded`, `off` (no probability, reasons by count), or a model
+    /// file. It reads the technique and sentence models' output, so it needs both.
+    #[arg(
+        long,
+        value_name = "embedded|off|FILE",
+        default_value = "embedded",
+        help_heading = "Analysis",
+        global = true
+    )]
+    pub reliability_model: ModelChoice,
+    /// Score the text alone: a listed site adds no reason and does not move the probability.
+    #[arg(long, help_heading = "Analysis", global = true)]
+    pub no_source_prior: bool,
+}
+
+impl AnalysisArgs {
+    pub fn config(&self) -> Config {
+        Config {
+            limits: Limits {
+                max_bytes: self.max_bytes,
+            },
+            techniques: self.techniques_model.clone(),
+            sentences: self.sentence_models.clone(),
+            reliability: self.reliability_model.clone(),
+            source_prior: !self.no_source_prior,
+        }
+    }
+
+    /// The analyzer these flags describe; a model file that cannot be read, is of another
+    /// kind, or does not fit the others is an error naming it.
+    pub fn analyzer(&self) -> Result<Analyzer> {
+        Ok(self.config().analyzer()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cmd {
+        #[command(flatten)]
+        analysis: AnalysisArgs,
+    }
+
+    #[test]
+    fn flags_become_the_config() {
+        let c = Cmd::parse_from(["x"]).analysis.config();
+        assert_eq!(c, Config::default());
+        let c = Cmd::parse_from([
+            "x",
+            "--max-bytes",
+            "10",
+            "--techniques-model",
+            "m.bin",
+            "--reliability-model",
+            "off",
+            "--no-source-prior",
+        ])
+        .analysis
+        .config();
+        assert_eq!(c.limits.max_bytes, 10);
+        assert_eq!(c.techniques, ModelChoice::File("m.bin".into()));
+        assert_eq!(c.reliability, ModelChoice::Off);
+        assert_eq!(c.sentences, ModelChoice::Embedded);
+        assert!(!c.source_prior);
+    }
+}

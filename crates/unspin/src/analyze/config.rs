@@ -1,0 +1,348 @@
+//! Everything a user can set about an analysis, in one type ([`Config`]), and the one way to
+//! build an analyzer from it ([`AnalyzerBuilder`]): every model defaults to the embedded one,
+//! each can be replaced or switched off on its own, and `build()` checks that the models fit
+//! together. The CLI flattens the same settings into every command that analyses, the server
+//! and the Python package take them, and `--resume` fingerprints them.
+
+use super::Analyzer;
+use crate::detect::{
+    AttributionDetector, BoilerplateDetector, Detector, HedgingDetector, LoadedLanguageDetector,
+};
+use crate::error::{Error, Result};
+use crate::ingest::Limits;
+use crate::lexicon::Lexicons;
+use crate::model::format::{self, ModelFile, ModelKind};
+use crate::model::reliability::ReliabilityModel;
+use crate::model::sentence::{SentenceModels, SentenceScorer};
+use crate::model::techniques::{TechniqueModel, TechniqueTagger};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+
+/// Where a model comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ModelChoice {
+    /// The file compiled into the binary.
+    #[default]
+    Embedded,
+    /// A model file (e.g. one just trained by `unspin train`).
+    File(PathBuf),
+    /// No model: its part of the report stays null (techniques fall back to the lexicon
+    /// loaded-language rules).
+    Off,
+}
+
+impl FromStr for ModelChoice {
+    type Err = std::convert::Infallible;
+
+    /// `embedded`, `off`, or a path.
+    fn from_str(s: &str) -> std::result::Result<ModelChoice, Self::Err> {
+        Ok(match s {
+            "embedded" => ModelChoice::Embedded,
+            "off" | "none" => ModelChoice::Off,
+            path => ModelChoice::File(PathBuf::from(path)),
+        })
+    }
+}
+
+impl fmt::Display for ModelChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ModelChoice::Embedded => f.write_str("embedded"),
+            ModelChoice::Off => f.write_str("off"),
+            ModelChoice::File(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+/// Everything a user can set about an analysis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Largest input (file, record, request body) analysed, in bytes.
+    pub limits: Limits,
+    pub techniques: ModelChoice,
+    pub sentences: ModelChoice,
+    pub reliability: ModelChoice,
+    /// Whether a listed site moves the probability (see `model::sources`); off, reports rest on
+    /// the text alone.
+    pub source_prior: bool,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            limits: Limits::default(),
+            techniques: ModelChoice::Embedded,
+            sentences: ModelChoice::Embedded,
+            reliability: ModelChoice::Embedded,
+            source_prior: true,
+        }
+    }
+}
+
+impl Config {
+    /// The analyzer these settings describe.
+    pub fn analyzer(&self) -> Result<Analyzer> {
+        Analyzer::builder().config(self).build()
+    }
+}
+
+/// A model as the builder holds it until `build()`.
+enum Choice<T> {
+    Embedded,
+    File(PathBuf),
+    Given(Box<T>),
+    Off,
+}
+
+impl<T> From<ModelChoice> for Choice<T> {
+    fn from(c: ModelChoice) -> Choice<T> {
+        match c {
+            ModelChoice::Embedded => Choice::Embedded,
+            ModelChoice::File(p) => Choice::File(p),
+            ModelChoice::Off => Choice::Off,
+        }
+    }
+}
+
+/// A model in use and where it came from.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct Source {
+    /// `embedded`, the file's path, or `given` (handed over in memory).
+    pub origin: String,
+    /// SHA-256 of the model file (of its encoding, for a model handed over in memory).
+    pub sha256: String,
+}
+
+impl<T: ModelFile> Choice<T> {
+    fn load(self) -> Result<Option<(T, Source)>> {
+        let (bytes, origin): (std::borrow::Cow<'static, [u8]>, String) = match self {
+            Choice::Off => return Ok(None),
+            Choice::Given(m) => {
+                let bytes = format::encode(&*m)?;
+                let source = Source {
+                    origin: "given".into(),
+                    sha256: format::sha256(&bytes),
+                };
+                return Ok(Some((*m, source)));
+            }
+            Choice::Embedded => {
+                let bytes = crate::model::embedded_bytes(T::KIND);
+                if bytes.is_empty() {
+                    return Ok(None);
+                }
+                (bytes.into(), "embedded".into())
+            }
+            Choice::File(path) => (
+                read_model(&path, T::KIND)?.into(),
+                path.display().to_string(),
+            ),
+        };
+        let model = format::decode::<T>(&bytes).map_err(|e| match &origin[..] {
+            "embedded" => e,
+            path => Error::Model(format!("{path}: {}", strip_model(&e))),
+        })?;
+        Ok(Some((
+            model,
+            Source {
+                origin,
+                sha256: format::sha256(&bytes),
+            },
+        )))
+    }
+}
+
+/// A model file's message without the `model: ` prefix the error adds again.
+fn strip_model(e: &Error) -> String {
+    match e {
+        Error::Model(m) => m.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The largest model file read (the shipped ones are a few MB): a path to a device or a huge
+/// file is refused instead of read until memory runs out.
+const MAX_MODEL_BYTES: u64 = 256 << 20;
+
+fn read_model(path: &Path, kind: ModelKind) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| {
+        Error::Model(format!(
+            "{}: cannot read the {} file: {e}",
+            path.display(),
+            kind.describe()
+        ))
+    })?;
+    let mut bytes = Vec::new();
+    file.take(MAX_MODEL_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
+    if bytes.len() as u64 > MAX_MODEL_BYTES {
+        return Err(Error::Model(format!(
+            "{}: larger than {MAX_MODEL_BYTES} bytes: not an unspin model file",
+            path.display()
+        )));
+    }
+    Ok(bytes)
+}
+
+/// Builds an [`Analyzer`]: `Analyzer::builder()…build()?`.
+pub struct AnalyzerBuilder {
+    limits: Limits,
+    techniques: Choice<TechniqueModel>,
+    sentences: Choice<SentenceModels>,
+    reliability: Choice<ReliabilityModel>,
+    source_prior: bool,
+    reliability_stage: bool,
+}
+
+impl Default for AnalyzerBuilder {
+    fn default() -> AnalyzerBuilder {
+        AnalyzerBuilder {
+            limits: Limits::default(),
+            techniques: Choice::Embedded,
+            sentences: Choice::Embedded,
+            reliability: Choice::Embedded,
+            source_prior: true,
+            reliability_stage: true,
+        }
+    }
+}
+
+impl AnalyzerBuilder {
+    /// Takes every setting of a [`Config`].
+    pub fn config(self, c: &Config) -> AnalyzerBuilder {
+        self.limits(c.limits)
+            .techniques(c.techniques.clone())
+            .sentences(c.sentences.clone())
+            .reliability(c.reliability.clone())
+            .source_prior(c.source_prior)
+    }
+
+    pub fn limits(mut self, limits: Limits) -> AnalyzerBuilder {
+        self.limits = limits;
+        self
+    }
+
+    pub fn techniques(mut self, c: ModelChoice) -> AnalyzerBuilder {
+        self.techniques = c.into();
+        self
+    }
+
+    /// A technique model in memory (one just trained).
+    pub fn technique_model(mut self, m: TechniqueModel) -> AnalyzerBuilder {
+        self.techniques = Choice::Given(Box::new(m));
+        self
+    }
+
+    pub fn sentences(mut self, c: ModelChoice) -> AnalyzerBuilder {
+        self.sentences = c.into();
+        self
+    }
+
+    pub fn sentence_models(mut self, m: SentenceModels) -> AnalyzerBuilder {
+        self.sentences = Choice::Given(Box::new(m));
+        self
+    }
+
+    pub fn reliability(mut self, c: ModelChoice) -> AnalyzerBuilder {
+        self.reliability = c.into();
+        self
+    }
+
+    pub fn reliability_model(mut self, m: ReliabilityModel) -> AnalyzerBuilder {
+        self.reliability = Choice::Given(Box::new(m));
+        self
+    }
+
+    pub fn source_prior(mut self, on: bool) -> AnalyzerBuilder {
+        self.source_prior = on;
+        self
+    }
+
+    /// Off, reports carry no reliability section at all (no signals, reasons or probability):
+    /// for measuring what that stage costs (`unspin bench`), not for users.
+    pub fn reliability_stage(mut self, on: bool) -> AnalyzerBuilder {
+        self.reliability_stage = on;
+        self
+    }
+
+    /// Loads the models and checks that they fit together: the reliability model reads the
+    /// technique spans and the check-worthiness of sentences, so it needs both models; one
+    /// trained on the output of other technique or sentence models is used, with a warning in
+    /// every report.
+    pub fn build(self) -> Result<Analyzer> {
+        let lex = Arc::new(Lexicons::load());
+        let techniques = self.techniques.load()?;
+        let sentences = self.sentences.load()?;
+        let reliability = self.reliability.load()?;
+        let mut warnings = Vec::new();
+        if let Some((m, _)) = &reliability {
+            m.check()?;
+            let missing: Vec<&str> = [
+                (techniques.is_none(), "technique"),
+                (sentences.is_none(), "sentence"),
+            ]
+            .into_iter()
+            .filter_map(|(off, what)| off.then_some(what))
+            .collect();
+            if !missing.is_empty() {
+                return Err(Error::Model(format!(
+                    "the reliability model reads what the {} model{} find{}: switch it off too, or keep {}",
+                    missing.join(" and "),
+                    if missing.len() > 1 { "s" } else { "" },
+                    if missing.len() > 1 { "" } else { "s" },
+                    if missing.len() > 1 { "them" } else { "it" },
+                )));
+            }
+            for (kind, source) in [
+                (ModelKind::Techniques, techniques.as_ref().map(|t| &t.1)),
+                (ModelKind::Sentences, sentences.as_ref().map(|s| &s.1)),
+            ] {
+                let trained_with = m
+                    .train
+                    .inputs
+                    .iter()
+                    .find(|(k, _)| k == kind.name())
+                    .map(|(_, sha)| sha);
+                if let (Some(want), Some(used)) = (trained_with, source)
+                    && *want != used.sha256
+                {
+                    warnings.push(format!(
+                        "the reliability model was trained on the output of another {} than the one in use ({}): p_unreliable may be off; retrain it with `unspin train reliability`",
+                        kind.describe(),
+                        used.origin
+                    ));
+                }
+            }
+        }
+        let mut rules: Vec<Box<dyn Detector>> = vec![
+            Box::new(BoilerplateDetector::new(&lex)),
+            Box::new(HedgingDetector::new(&lex)),
+            Box::new(AttributionDetector::new(lex.clone())),
+        ];
+        if techniques.is_none() {
+            rules.push(Box::new(LoadedLanguageDetector::new(lex.clone())));
+        }
+        let techniques = match techniques {
+            Some((m, s)) => Some((TechniqueTagger::new(m, &lex)?, s)),
+            None => None,
+        };
+        let sentences = match sentences {
+            Some((m, s)) => Some((SentenceScorer::new(m, &lex)?, s)),
+            None => None,
+        };
+        Ok(Analyzer {
+            lex,
+            rules,
+            techniques,
+            sentences,
+            reliability,
+            source_prior: self.source_prior,
+            reliability_stage: self.reliability_stage,
+            limits: self.limits,
+            warnings,
+        })
+    }
+}

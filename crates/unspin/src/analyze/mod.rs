@@ -1,0 +1,503 @@
+//! The pipeline in one place: document → segmentation and token facts → rule detectors →
+//! technique and sentence models → reliability → report.
+//!
+//! Each stage reads the document record ([`Doc`]) and adds to it; the [`Report`] is built from
+//! it once, at the end (`build_report`). [`Analyzer::builder`] and [`Config`] are the one way to
+//! say which models run.
+
+mod config;
+
+pub use config::{AnalyzerBuilder, Config, ModelChoice};
+
+use crate::detect::Detector;
+use crate::doc::{Doc, ModelInfo};
+use crate::ingest::{Document, Limits};
+use crate::lexicon::Lexicons;
+use crate::model::format::ModelKind;
+use crate::model::linear::logistic;
+use crate::model::reliability::{self, RateUnit, ReliabilityModel, Signal};
+use crate::model::sentence::SentenceScorer;
+use crate::model::sources;
+use crate::model::techniques::TechniqueTagger;
+use crate::report::{
+    AttributionReport, Headline, HedgeCueSpan, Label, Reason, Reliability, Report, SCHEMA,
+    SentenceReport, SourcePriorReport, TechniqueSpan,
+};
+use crate::text::language;
+use config::Source;
+use std::sync::Arc;
+
+/// Builds reports. Construct once (it parses the lexicons, compiles the patterns and loads the
+/// models) and share: it is `Send + Sync`, and `analyze` takes `&self`.
+pub struct Analyzer {
+    lex: Arc<Lexicons>,
+    /// Rule detectors, in the order they run (boilerplate first: later stages read it).
+    rules: Vec<Box<dyn Detector>>,
+    techniques: Option<(TechniqueTagger, Source)>,
+    sentences: Option<(SentenceScorer, Source)>,
+    reliability: Option<(ReliabilityModel, Source)>,
+    source_prior: bool,
+    reliability_stage: bool,
+    limits: Limits,
+    /// Said in every report: how the models in use do not fit together.
+    warnings: Vec<String>,
+}
+
+impl Default for Analyzer {
+    fn default() -> Analyzer {
+        Analyzer::new()
+    }
+}
+
+impl Analyzer {
+    /// The analyzer with the models embedded in the binary.
+    pub fn new() -> Analyzer {
+        Analyzer::builder()
+            .build()
+            .expect("the embedded models load and fit together (pinned by a test)")
+    }
+
+    /// Every model embedded, each replaceable or switchable off on its own.
+    pub fn builder() -> AnalyzerBuilder {
+        AnalyzerBuilder::default()
+    }
+
+    /// The analyzer with the rule detectors only: no technique, sentence or reliability model
+    /// (the lexicon loaded-language rules stand in for the technique model).
+    pub fn rules_only() -> Analyzer {
+        Analyzer::builder()
+            .techniques(ModelChoice::Off)
+            .sentences(ModelChoice::Off)
+            .reliability(ModelChoice::Off)
+            .build()
+            .expect("the rule detectors need no model")
+    }
+
+    /// The input limits of this analysis.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    pub fn lexicons(&self) -> &Lexicons {
+        &self.lex
+    }
+
+    pub fn technique_tagger(&self) -> Option<&TechniqueTagger> {
+        self.techniques.as_ref().map(|t| &t.0)
+    }
+
+    pub fn sentence_scorer(&self) -> Option<&SentenceScorer> {
+        self.sentences.as_ref().map(|s| &s.0)
+    }
+
+    pub fn reliability_model(&self) -> Option<&ReliabilityModel> {
+        self.reliability.as_ref().map(|r| &r.0)
+    }
+
+    /// Whether a listed site moves the probability.
+    pub fn source_prior(&self) -> bool {
+        self.source_prior
+    }
+
+    /// Name, version and kind of everything that produces a part of the report, in pipeline
+    /// order: exactly the report's `models` list.
+    pub fn models(&self) -> Vec<ModelInfo> {
+        let mut out: Vec<ModelInfo> = self.rules.iter().map(|d| d.info()).collect();
+        if let Some((t, _)) = &self.techniques {
+            out.push(t.info());
+        }
+        if let Some((s, _)) = &self.sentences {
+            out.push(s.info());
+        }
+        if let Some((m, _)) = &self.reliability {
+            out.push(ModelInfo {
+                name: m.name.clone(),
+                version: m.version.clone(),
+                kind: "trained".into(),
+            });
+        }
+        out
+    }
+
+    /// Every setting of this analysis and the identity (SHA-256) of every model file in use:
+    /// two analyzers with the same fingerprint write the same reports. `unspin corpus
+    /// --resume` refuses to continue a run made with another.
+    pub fn fingerprint(&self) -> String {
+        let model = |kind: ModelKind, s: Option<&Source>| match s {
+            Some(s) => format!("{}={}", kind.name(), s.sha256),
+            None => format!("{}=off", kind.name()),
+        };
+        [
+            format!("unspin {}", env!("CARGO_PKG_VERSION")),
+            format!("max_bytes={}", self.limits.max_bytes),
+            format!("source_prior={}", self.source_prior),
+            model(
+                ModelKind::Techniques,
+                self.techniques.as_ref().map(|t| &t.1),
+            ),
+            model(ModelKind::Sentences, self.sentences.as_ref().map(|s| &s.1)),
+            model(
+                ModelKind::Reliability,
+                self.reliability.as_ref().map(|r| &r.1),
+            ),
+        ]
+        .join(" ")
+    }
+
+    /// What the server's `/v1/models` and Python's `unspin.models()` show: the report schema,
+    /// the crate version, the models (the report's `models` list) with where each came from, and
+    /// the evaluation stored in the model files (measured by `unspin eval`, not recomputed here).
+    pub fn describe(&self) -> serde_json::Value {
+        use serde_json::json;
+        let mut eval = serde_json::Map::new();
+        let mut files = serde_json::Map::new();
+        if let Some((t, s)) = &self.techniques {
+            eval.insert("techniques".into(), json!(t.model().metrics));
+            files.insert("techniques".into(), json!(s));
+        }
+        if let Some((m, s)) = &self.sentences {
+            let m = m.models();
+            eval.insert(
+                "sentences".into(),
+                json!({
+                    "clickbait": m.clickbait.metrics,
+                    "hedging": m.hedging.metrics,
+                    "checkworthy": m.checkworthy.metrics,
+                }),
+            );
+            files.insert("sentences".into(), json!(s));
+        }
+        if let Some((r, s)) = &self.reliability {
+            eval.insert("reliability".into(), json!(r.metrics));
+            files.insert("reliability".into(), json!(s));
+        }
+        json!({
+            "schema": SCHEMA,
+            "version": env!("CARGO_PKG_VERSION"),
+            "models": self.models(),
+            "files": files,
+            "source_prior": self.source_prior,
+            "max_bytes": self.limits.max_bytes,
+            "evaluation": eval,
+            "warnings": self.warnings,
+        })
+    }
+
+    /// The document record after segmentation, token facts and the rule detectors.
+    pub fn prepare<'t>(&self, text: &'t str) -> Doc<'t> {
+        let mut doc = Doc::new(text, &self.lex);
+        for d in &self.rules {
+            d.detect(&mut doc);
+        }
+        doc
+    }
+
+    /// Runs the technique and sentence models on a prepared document.
+    pub fn score(&self, doc: &mut Doc<'_>) {
+        if let Some((t, _)) = &self.techniques {
+            t.tag(doc);
+        }
+        // Text order (ties by technique), the order of the report and of the signals.
+        doc.techniques
+            .sort_by_key(|t| (t.bytes.start, t.bytes.end, t.technique));
+        if let Some((s, _)) = &self.sentences {
+            s.score(doc);
+        }
+    }
+
+    pub fn analyze(&self, doc: &Document) -> Report {
+        self.analyze_with_signals(doc).0
+    }
+
+    /// The report and the model inputs of its document signals, in signal order (what
+    /// `train reliability` learns from).
+    pub fn analyze_with_signals(&self, document: &Document) -> (Report, Vec<f64>) {
+        let mut doc = self.prepare(&document.text);
+        self.score(&mut doc);
+        let title = document.title.as_deref().filter(|t| !t.trim().is_empty());
+        let clickbait = match (&self.sentences, title) {
+            (Some((s, _)), Some(t)) => Some(s.clickbait(&Doc::new(t, &self.lex))),
+            _ => None,
+        };
+        let (reliability, x) = if self.reliability_stage {
+            let mut signals = reliability::signals(&doc, title);
+            let model = self.reliability_model();
+            if let Some(w) = model.and_then(|m| m.words.as_ref()) {
+                signals.push(reliability::word_signal(w, &doc));
+            }
+            let x: Vec<f64> = signals.iter().map(|s| s.x).collect();
+            let mut section = reliability_section(doc.text(), signals, model);
+            if self.source_prior {
+                apply_source_prior(&mut section, document, model);
+            }
+            (section, x)
+        } else {
+            (Reliability::default(), Vec::new())
+        };
+        let report = build_report(
+            document,
+            &doc,
+            clickbait,
+            reliability,
+            self.models(),
+            &self.warnings,
+        );
+        (report, x)
+    }
+}
+
+/// The report, built once from the document record.
+fn build_report(
+    document: &Document,
+    doc: &Doc<'_>,
+    clickbait: Option<f64>,
+    reliability: Reliability,
+    models: Vec<ModelInfo>,
+    analyzer_warnings: &[String],
+) -> Report {
+    let seg = &doc.seg;
+    let text = seg.text;
+    let sentences: Vec<SentenceReport> = doc
+        .sentences
+        .iter()
+        .zip(&seg.sentences)
+        .map(|(f, s)| SentenceReport {
+            start: s.span.start,
+            end: s.span.end,
+            checkworthiness: f.checkworthiness,
+            hedging: f.hedging,
+            hedge_cues: f
+                .hedges
+                .iter()
+                .map(|c| {
+                    let sp = seg.span(c.bytes.clone());
+                    HedgeCueSpan {
+                        start: sp.start,
+                        end: sp.end,
+                        text: text[c.bytes.clone()].to_string(),
+                        kind: c.kind,
+                    }
+                })
+                .collect(),
+            attribution: match &f.attribution {
+                None => AttributionReport::none(f.quote),
+                Some(at) => {
+                    let sp = seg.span(at.bytes.clone());
+                    AttributionReport {
+                        kind: at.kind,
+                        source: at.source.clone(),
+                        start: Some(sp.start),
+                        end: Some(sp.end),
+                        verb: at.verb.clone(),
+                        quote: f.quote,
+                    }
+                }
+            },
+            boilerplate: f.boilerplate,
+            unsupported_claim: f.unsupported_claim(),
+        })
+        .collect();
+    let techniques = doc
+        .techniques
+        .iter()
+        .map(|t| {
+            let sp = seg.span(t.bytes.clone());
+            TechniqueSpan {
+                technique: t.technique,
+                start: sp.start,
+                end: sp.end,
+                text: text[t.bytes.clone()].to_string(),
+                confidence: t.confidence,
+                evidence: t.evidence.clone(),
+            }
+        })
+        .collect();
+
+    let title = document.title.clone().filter(|t| !t.trim().is_empty());
+    let headline = title.as_ref().map(|t| Headline {
+        start: 0,
+        end: t.chars().count(),
+        clickbait,
+    });
+    let language = language::detect(text, title.as_deref());
+    let mut warnings = Vec::new();
+    if text.trim().is_empty() {
+        warnings.push("the text is empty: nothing was analysed but the title".to_string());
+    }
+    if let Some(l) = &language
+        && l != "eng"
+    {
+        warnings.push(format!(
+            "the text looks like {l}, not English: the detectors are built for English and may miss or misfire"
+        ));
+    }
+    warnings.extend(analyzer_warnings.iter().cloned());
+
+    Report {
+        schema: SCHEMA.to_string(),
+        id: document.id.clone(),
+        title,
+        text: text.to_string(),
+        language,
+        source: document.meta.clone(),
+        headline,
+        reliability,
+        techniques,
+        sentences,
+        models,
+        warnings,
+    }
+}
+
+/// Probability, label and reasons. With a model, each signal's contribution to the log-odds
+/// ranks the reasons (those pushing toward "unreliable" first); without one, reasons are the
+/// signals that occur, by count, and the probability stays null.
+fn reliability_section(
+    text: &str,
+    signals: Vec<Signal>,
+    model: Option<&ReliabilityModel>,
+) -> Reliability {
+    let words = text.split_whitespace().nth(20).is_some();
+    let scored = model.filter(|_| words).map(|m| (m, m.score(&signals)));
+    // Signals are consumed: their spans move into the reasons rather than being copied.
+    let mut reasons: Vec<Reason> = signals
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let contribution = scored.as_ref().map(|(_, sc)| sc.contributions[i]);
+            let matters = contribution.is_some_and(|c| c.abs() >= 0.05);
+            if s.spans.is_empty() && s.rate == 0.0 && !matters {
+                return None;
+            }
+            Some(Reason {
+                signal: s.name.to_string(),
+                description: reliability::describe(s.name).to_string(),
+                contribution,
+                count: s.spans.len(),
+                spans: s.spans,
+                rate: s.rate,
+                unit: reliability::unit(s.name),
+                // Inputs are ln(1 + rate), except a score, which is its own input.
+                typical: scored
+                    .as_ref()
+                    .map(|(m, _)| match reliability::unit(s.name) {
+                        RateUnit::Score => m.mean[i],
+                        _ => m.mean[i].exp_m1(),
+                    }),
+            })
+        })
+        .collect();
+    match &scored {
+        Some(_) => rank_reasons(&mut reasons),
+        None => reasons.sort_by(|x, y| y.count.cmp(&x.count).then_with(|| x.signal.cmp(&y.signal))),
+    }
+    let p = scored.as_ref().map(|(_, sc)| sc.p_unreliable);
+    Reliability {
+        p_unreliable: p,
+        label: p.map(label_for),
+        reasons,
+        source_prior: None,
+    }
+}
+
+/// Looks the record's site up in the compiled-in list and, when listed, adds the prior as its
+/// own reason and shifts the probability by the model's fitted log-odds for the category.
+fn apply_source_prior(rel: &mut Reliability, doc: &Document, model: Option<&ReliabilityModel>) {
+    let Some(listing) = [doc.meta.url.as_deref(), doc.meta.site.as_deref()]
+        .into_iter()
+        .flatten()
+        .find_map(|u| sources::opensources().lookup(u))
+    else {
+        return;
+    };
+    let fitted = model.and_then(|m| m.source_prior.as_ref());
+    let (shift, n) = fitted
+        .and_then(|p| p.shift(listing.primary()))
+        .unwrap_or((0.0, 0));
+    let p_text = rel.p_unreliable;
+    if let Some(p) = p_text {
+        let p = p.clamp(1e-9, 1.0 - 1e-9);
+        let shifted = logistic((p / (1.0 - p)).ln() + shift);
+        rel.p_unreliable = Some(shifted);
+        rel.label = Some(label_for(shifted));
+    }
+    let list = fitted.map_or(sources::OPENSOURCES, |p| p.list.as_str());
+    rel.reasons.push(Reason {
+        signal: "source_prior".into(),
+        description: format!(
+            "the site {} is listed by {list} as {}; switch the source prior off to score the text alone",
+            listing.domain,
+            listing.categories.join(", ")
+        ),
+        contribution: p_text.map(|_| shift),
+        count: 1,
+        spans: Vec::new(),
+        rate: 0.0,
+        unit: RateUnit::Listing,
+        typical: None,
+    });
+    rank_reasons(&mut rel.reasons);
+    rel.source_prior = Some(SourcePriorReport {
+        domain: listing.domain.clone(),
+        list: list.to_string(),
+        categories: listing.categories.clone(),
+        shift,
+        training_articles: n,
+        p_unreliable_text: p_text,
+    });
+}
+
+/// Strongest push toward "unreliable" first; ties by signal name, so the order is stable.
+fn rank_reasons(reasons: &mut [Reason]) {
+    reasons.sort_by(|x, y| {
+        y.contribution
+            .unwrap_or(0.0)
+            .total_cmp(&x.contribution.unwrap_or(0.0))
+            .then_with(|| x.signal.cmp(&y.signal))
+    });
+}
+
+/// A calibrated probability: "unreliable" once it is more likely than not; "reliable" only well
+/// below the pool's base rate (~0.32); in between the text gives too little evidence either way.
+fn label_for(p: f64) -> Label {
+    if p >= 0.5 {
+        Label::Unreliable
+    } else if p < 0.2 {
+        Label::Reliable
+    } else {
+        Label::Uncertain
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whitespace_only_text_gives_a_well_defined_report() {
+        let r = Analyzer::new().analyze(&Document::from_text("  \n\t "));
+        assert!(r.sentences.is_empty() && r.techniques.is_empty());
+        assert_eq!(r.warnings.len(), 1);
+        assert_eq!(r.reliability.p_unreliable, None);
+    }
+
+    #[test]
+    fn the_report_lists_exactly_the_analyzers_models() {
+        let a = Analyzer::new();
+        let r = a.analyze(&Document::from_text("Officials said the dam held."));
+        assert_eq!(r.models, a.models());
+        let names: Vec<&str> = r.models.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "boilerplate-rules",
+                "hedging-rules",
+                "attribution-rules",
+                "techniques",
+                "sentences",
+                "reliability"
+            ]
+        );
+        assert_eq!(a.describe()["models"], serde_json::json!(a.models()));
+    }
+}
