@@ -135,7 +135,11 @@ fn named_paths(module: &str, code: &str) -> Vec<Vec<String>> {
 
 /// The module a path points into: its longest prefix that is a module file; root re-exports
 /// (`crate::Error`) count as the module they come from.
-fn target(path: &[String], modules: &BTreeSet<String>, reexports: &BTreeMap<String, String>) -> Option<String> {
+fn target(
+    path: &[String],
+    modules: &BTreeSet<String>,
+    reexports: &BTreeMap<String, String>,
+) -> Option<String> {
     if path.len() == 1
         && let Some(m) = reexports.get(&path[0])
     {
@@ -272,7 +276,11 @@ fn no_module_imports_itself_through_a_cycle() {
 #[test]
 fn the_checker_sees_real_edges_and_ignores_comments() {
     let g = edges();
-    assert!(g["analyze"].contains("model::techniques"), "{:?}", g["analyze"]);
+    assert!(
+        g["analyze"].contains("model::techniques"),
+        "{:?}",
+        g["analyze"]
+    );
     assert!(g["model::techniques::infer"].contains("doc"));
     assert!(g["model::techniques::infer"].contains("model::techniques"));
     assert!(g["train::reliability"].contains("score::folds"));

@@ -28,6 +28,7 @@ struct Lists {
     not_agents: Words,
     auxiliaries: Words,
     determiners: Words,
+    verbish: Words,
 }
 
 impl Lists {
@@ -46,6 +47,7 @@ impl Lists {
             not_agents: lang.words("attribution/not_agents.txt"),
             auxiliaries: lang.words("attribution/auxiliaries.txt"),
             determiners: lang.words("attribution/determiners.txt"),
+            verbish: lang.words("attribution/verbish.txt"),
         }
     }
 }
@@ -350,7 +352,7 @@ fn noun_phrase_after(
             });
         if !joins_names
             && (l.subject_stops.contains(t.norm.as_str())
-                || (start.is_some() && is_verbish(&t.norm)))
+                || (start.is_some() && l.verbish.contains(&t.norm)))
         {
             break;
         }
@@ -361,29 +363,6 @@ fn noun_phrase_after(
         }
     }
     Some(start?..end?)
-}
-
-fn is_verbish(w: &str) -> bool {
-    matches!(
-        w,
-        "is" | "are"
-            | "was"
-            | "were"
-            | "has"
-            | "have"
-            | "had"
-            | "will"
-            | "would"
-            | "said"
-            | "says"
-            | "told"
-            | "can"
-            | "could"
-            | "may"
-            | "might"
-            | "did"
-            | "does"
-    )
 }
 
 /// Named when the phrase holds a proper noun or a definite description pointing back at one;

@@ -15,6 +15,8 @@ pub struct HedgingDetector {
     /// Approximators in Hyland's list that hedge only before a quantity ("about 40 people");
     /// before anything else they are prepositions ("a story about Syria").
     approximators: Words,
+    /// Number words ("two", "dozens", "half") that make an approximator a hedge.
+    quantity_words: Words,
     /// The patterns as one automaton, to skip the sentences none of them matches.
     pattern_set: regex::RegexSet,
     /// Conditional-framing and distancing patterns (`hedging/patterns.txt`: kind, tab, regex).
@@ -46,6 +48,7 @@ impl HedgingDetector {
                 .expect("patterns compile as a set"),
             lexical,
             approximators: lang.words("hedging/approximators.txt"),
+            quantity_words: lang.words("hedging/quantity_words.txt"),
             patterns,
         }
     }
@@ -77,7 +80,9 @@ impl HedgingDetector {
                 continue;
             }
             let word = doc.text[bytes.clone()].to_ascii_lowercase();
-            if self.approximators.contains(&word) && !before_quantity(doc.text, bytes.end) {
+            if self.approximators.contains(&word)
+                && !before_quantity(doc.text, bytes.end, &self.quantity_words)
+            {
                 continue;
             }
             if strong
@@ -96,7 +101,7 @@ impl HedgingDetector {
 }
 
 /// Whether a number (or a number word) follows `at`, skipping spaces and a currency sign.
-fn before_quantity(text: &str, at: usize) -> bool {
+fn before_quantity(text: &str, at: usize, number_words: &Words) -> bool {
     let rest = text[at..].trim_start().trim_start_matches(['$', '€', '£']);
     if rest.starts_with(|c: char| c.is_ascii_digit()) {
         return true;
@@ -106,31 +111,7 @@ fn before_quantity(text: &str, at: usize) -> bool {
         .take_while(|c| c.is_alphabetic())
         .collect::<String>()
         .to_lowercase();
-    matches!(
-        word.as_str(),
-        "one"
-            | "two"
-            | "three"
-            | "four"
-            | "five"
-            | "six"
-            | "seven"
-            | "eight"
-            | "nine"
-            | "ten"
-            | "a"
-            | "half"
-            | "twice"
-            | "dozen"
-            | "dozens"
-            | "hundred"
-            | "hundreds"
-            | "thousand"
-            | "thousands"
-            | "million"
-            | "millions"
-            | "billion"
-    )
+    number_words.contains(&word)
 }
 
 impl Detector for HedgingDetector {
