@@ -361,13 +361,13 @@ fn attribution_fixture_accuracy() {
     for (file, tsv, floor, min_rows) in [
         (
             "attribution.tsv",
-            include_str!("../../../fixtures/attribution.tsv"),
+            include_str!("../../../../fixtures/attribution.tsv"),
             0.98,
             150,
         ),
         (
             "attribution-unseen.tsv",
-            include_str!("../../../fixtures/attribution-unseen.tsv"),
+            include_str!("../../../../fixtures/attribution-unseen.tsv"),
             0.93,
             60,
         ),

@@ -9,7 +9,7 @@ use unspin::model::techniques::TechniqueModel;
 /// first analysis; the shape checks now refuse it at load.
 #[test]
 fn a_decodable_model_with_cut_weights_is_refused_at_load() {
-    let mut m: TechniqueModel = decode(include_bytes!("../models/techniques.bin")).unwrap();
+    let mut m: TechniqueModel = decode(include_bytes!("../../models/techniques.bin")).unwrap();
     m.si.weights.truncate(10);
     let bytes = encode(&m).unwrap();
     let m: TechniqueModel = decode(&bytes).unwrap();
@@ -23,7 +23,7 @@ fn a_decodable_model_with_cut_weights_is_refused_at_load() {
         "{e}"
     );
 
-    let mut s: SentenceModels = decode(include_bytes!("../models/sentences.bin")).unwrap();
+    let mut s: SentenceModels = decode(include_bytes!("../../models/sentences.bin")).unwrap();
     s.hedging.linear.bias.clear();
     let e = s.check().unwrap_err();
     assert!(e.to_string().contains("corrupted hedging model"), "{e}");

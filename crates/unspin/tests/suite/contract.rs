@@ -6,8 +6,8 @@ use serde_json::Value;
 use unspin::span::{Span, slice_chars};
 use unspin::{Analyzer, Document, Format, Limits, Report};
 
-const SCHEMA: &str = include_str!("../../../docs/report.schema.json");
-const EXAMPLE: &str = include_str!("../../../examples/harbor-bridge.txt");
+const SCHEMA: &str = include_str!("../../../../docs/report.schema.json");
+const EXAMPLE: &str = include_str!("../../../../examples/harbor-bridge.txt");
 
 fn analyzer() -> &'static Analyzer {
     static A: std::sync::OnceLock<Analyzer> = std::sync::OnceLock::new();

@@ -214,7 +214,7 @@ fn paste_the_example_and_see_spans_gauge_legend_and_claims() {
     );
 
     // Paste the example article and submit with the keyboard-reachable button.
-    let example = include_str!("../../../examples/harbor-bridge.txt");
+    let example = include_str!("../../../../examples/harbor-bridge.txt");
     cdp.eval(&format!(
         "document.getElementById('text').value = {}; document.getElementById('text').dispatchEvent(new Event('input')); document.getElementById('go').click(); true",
         serde_json::to_string(example).unwrap()
