@@ -603,6 +603,7 @@ fn all(
         &attribution,
         &attribution_unseen,
         &versions,
+        &consistency,
         &scores,
         elapsed,
     );
@@ -673,6 +674,7 @@ fn evaluation_md(
     attribution: &unspin::eval::attribution::AttributionEval,
     attribution_unseen: &unspin::eval::attribution::AttributionEval,
     versions: &[DatasetVersion],
+    consistency: &protocols::SummaryConsistency,
     scores: &BTreeMap<String, f64>,
     elapsed: f64,
 ) -> String {
@@ -786,6 +788,21 @@ fn evaluation_md(
         );
     }
 
+    let _ = writeln!(
+        o,
+        "## Summaries agree with the reasons\n\nAn unsupported claim (a check-worthy sentence of the article, check-worthiness ≥ 0.25, not publisher furniture, with no source) has one definition (`doc::SentenceFacts::unsupported_claim`); the report marks each such sentence, the `unsupported_claims` reason counts them, and the corpus CSV/Parquet column and summaries count the marks. On the {} pool articles, the corpus summary's count equals the reason's on {} ({:.1} %).{}\n",
+        consistency.articles,
+        consistency.equal,
+        100.0 * consistency.share,
+        if consistency.differ.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " They differ on (pool index, summary, reason): {:?}.",
+                consistency.differ
+            )
+        }
+    );
     let _ = writeln!(
         o,
         "## Quality gate\n\n`.ci/run` runs this command with `--floors floors.json` and fails when a score falls below its floor. Gated scores of this run:\n\n| score | value |\n|---|---|"

@@ -241,6 +241,54 @@ async fn batch_streams_one_line_per_input_line_in_order() {
     assert_eq!(lines[2]["id"], "c");
 }
 
+/// `serve --max-bytes` is the analysis limit of every article (and of every batch record);
+/// the body caps stay the HTTP limits.
+#[tokio::test]
+async fn the_analysis_size_limit_applies_to_articles_and_records() {
+    let analyzer = unspin::Config {
+        limits: unspin::Limits { max_bytes: 100 },
+        ..unspin::Config::default()
+    }
+    .analyzer()
+    .unwrap();
+    let s = AppState::new(analyzer, Config::default());
+    let (st, _, b) = send(
+        app(s.clone()),
+        post("/v1/analyze", Some("text/plain"), "word ".repeat(40)),
+    )
+    .await;
+    assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        json(&b)["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("over the limit of 100 bytes")
+    );
+    let (st, _, b) = send(
+        app(s.clone()),
+        post("/v1/analyze", Some("text/plain"), "A short article."),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{}", String::from_utf8_lossy(&b));
+    let input = format!(
+        "{}\n{}\n",
+        json!({"id": "big", "text": "word ".repeat(40)}),
+        json!({"id": "ok", "text": "Short."})
+    );
+    let (_, _, b) = send(
+        app(s),
+        post("/v1/batch", Some("application/x-ndjson"), input),
+    )
+    .await;
+    let lines: Vec<Value> = String::from_utf8(b)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["error"]["kind"], "oversized");
+    assert_eq!(lines[1]["id"], "ok");
+}
+
 #[tokio::test]
 async fn health_models_page() {
     let s = state(Config::default());

@@ -371,6 +371,24 @@ fn killed_then_resumed_run_equals_an_uninterrupted_one() {
     let n = written.iter().filter(|c| **c == b'\n').count();
     assert!(n < 1500, "killed before the end ({n} lines)");
 
+    // The checkpoint belongs to that analysis: another size limit, source prior or model is a
+    // different run, refused before anything is written.
+    for other in [
+        &["--max-bytes", "1000"][..],
+        &["--no-source-prior"][..],
+        &["--reliability-model", "off"][..],
+    ] {
+        let o = args(true).args(other).output().unwrap();
+        assert!(!o.status.success(), "{other:?} resumed another run");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("belongs to another run"), "{other:?}: {err}");
+        assert_eq!(
+            std::fs::read(&partial).unwrap(),
+            written,
+            "{other:?} touched the output"
+        );
+    }
+
     let status = args(true).status().unwrap();
     assert!(status.success());
     assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&full).unwrap());
@@ -545,6 +563,42 @@ fn parquet_in_and_out_match_the_jsonl_output_row_for_row() {
         err.contains("no text column \"content\"") && err.contains("doc_id, headline, body, link"),
         "{err}"
     );
+}
+
+/// `analyze --input` runs the corpus driver: a `.parquet` output is Parquet there too (it used
+/// to be JSONL under that name), with the same rows as `corpus`.
+#[cfg(feature = "parquet")]
+#[test]
+fn analyze_input_writes_parquet_by_name_like_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, jsonl(&articles(5)) + "{broken\n").unwrap();
+    let via_analyze = dir.path().join("a.parquet");
+    let via_corpus = dir.path().join("c.parquet");
+    let o = unspin()
+        .args(["analyze", "--input"])
+        .arg(&input)
+        .arg("--output")
+        .arg(&via_analyze)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3), "one record failed");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("1 of 6 records failed"));
+    unspin()
+        .arg("corpus")
+        .arg(&input)
+        .args(["--quiet", "-o"])
+        .arg(&via_corpus)
+        .assert()
+        .code(3);
+    let bytes = std::fs::read(&via_analyze).unwrap();
+    assert!(bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"));
+    let (a, c) = (
+        arrow_select_concat(&read_parquet(&via_analyze)),
+        arrow_select_concat(&read_parquet(&via_corpus)),
+    );
+    assert_eq!(a.num_rows(), 6);
+    assert_eq!(a, c);
 }
 
 #[cfg(feature = "parquet")]
