@@ -27,11 +27,14 @@ pub struct BenchArgs {
     /// Run one configuration only (for profiling one path under `valgrind`).
     #[arg(long, value_enum)]
     only: Option<Config>,
+    /// The analysis measured by `full` (and, without its reliability stage, `no-reliability`).
+    #[command(flatten)]
+    analysis: crate::args::AnalysisArgs,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Config {
-    /// The default analyzer: every embedded model.
+    /// The analyzer of the analysis flags (by default every embedded model).
     Full,
     /// The same without the document-reliability stage (signals, reasons, probability): the
     /// difference to `full` is what that stage costs.
@@ -78,7 +81,7 @@ pub fn run(args: BenchArgs) -> Result<u8> {
         .collect();
     let mean_chars = docs.iter().map(|d| d.text.chars().count()).sum::<usize>() / docs.len().max(1);
     let t0 = Instant::now();
-    drop(Analyzer::new());
+    drop(args.analysis.analyzer()?);
     let startup_ms = t0.elapsed().as_secs_f64() * 1e3;
     let budget = Duration::from_secs_f64(args.seconds);
     let mut rows = Vec::new();
@@ -92,8 +95,11 @@ pub fn run(args: BenchArgs) -> Result<u8> {
         }
         // One analyzer at a time, so peak memory is that of one.
         let owned = match config {
-            Config::Full => Analyzer::new(),
-            Config::NoReliability => Analyzer::builder().reliability_stage(false).build()?,
+            Config::Full => args.analysis.analyzer()?,
+            Config::NoReliability => Analyzer::builder()
+                .config(&args.analysis.config())
+                .reliability_stage(false)
+                .build()?,
             Config::Rules => Analyzer::rules_only(),
         };
         let a = &owned;

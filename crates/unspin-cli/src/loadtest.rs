@@ -32,6 +32,9 @@ pub struct LoadArgs {
     /// connection count to measure overload.
     #[arg(long)]
     max_pending: Option<usize>,
+    /// The analysis of the in-process server.
+    #[command(flatten)]
+    analysis: crate::args::AnalysisArgs,
 }
 
 /// About 600 words from the example article, repeated as needed.
@@ -223,7 +226,7 @@ pub fn run(args: LoadArgs) -> Result<u8> {
                 if let Some(m) = args.max_pending {
                     cfg.max_pending = m;
                 }
-                let state = crate::server::AppState::new(unspin::Analyzer::new(), cfg);
+                let state = crate::server::AppState::new(args.analysis.analyzer()?, cfg);
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
                 let addr = listener.local_addr()?;
                 tokio::spawn(async move {
