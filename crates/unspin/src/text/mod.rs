@@ -4,7 +4,7 @@
 //! The text is never rewritten: segments are ranges into it, so every later stage can point back
 //! at the exact words. Sentence splitting is rule-based (news text is punctuated carefully, and a
 //! statistical splitter would need a model and training data of its own); its hard cases are
-//! pinned by the table in `tests/sentences.rs`. [`language`] says which language a text is in.
+//! pinned by the table in `tests/suite/sentences.rs`. [`language`] says which language a text is in.
 
 pub mod language;
 
