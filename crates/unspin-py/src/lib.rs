@@ -68,7 +68,10 @@ impl Analyzer {
         reliability_model: &str,
         source_prior: bool,
     ) -> PyResult<Analyzer> {
-        let choice = |s: &str| s.parse::<ModelChoice>().unwrap_or(ModelChoice::Embedded);
+        let choice = |s: &str| {
+            let Ok(c) = s.parse::<ModelChoice>();
+            c
+        };
         let config = Config {
             limits: Limits {
                 max_bytes: max_bytes.unwrap_or(Limits::default().max_bytes),

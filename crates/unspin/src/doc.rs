@@ -51,11 +51,6 @@ impl<'t> Doc<'t> {
     pub fn text(&self) -> &'t str {
         self.seg.text
     }
-
-    /// Which sentences are publisher furniture, as a slice of flags.
-    pub fn boilerplate(&self) -> Vec<bool> {
-        self.sentences.iter().map(|s| s.boilerplate).collect()
-    }
 }
 
 /// What the stages found in one sentence.
