@@ -80,7 +80,7 @@ def models() -> Dict[str, Any]:
 class Analyzer:
     """An analyzer with its settings — those of the CLI's analysis flags (``--max-bytes``,
     ``--techniques-model``, ``--sentence-models``, ``--reliability-model``,
-    ``--no-source-prior``). Each model is ``"embedded"``, ``"off"`` or a model file's path; the
+    ``--no-source-prior``, ``--language``). Each model is ``"embedded"``, ``"off"`` or a model file's path; the
     reliability model reads the technique and sentence models' output, so it needs both. Build
     one and reuse it: it loads the models once. The module-level functions use one with the
     defaults.
@@ -97,6 +97,7 @@ class Analyzer:
         sentence_models: str = "embedded",
         reliability_model: str = "embedded",
         source_prior: bool = True,
+        language: Literal["auto", "en"] = "auto",
     ) -> None: ...
     def analyze(
         self,

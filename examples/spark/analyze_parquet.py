@@ -18,7 +18,7 @@ from pyspark.sql import types as T
 
 import unspin
 
-STRING = {"id", "site", "label", "error", "report"}
+STRING = {"id", "site", "language", "label", "error", "report"}
 
 
 def schema():

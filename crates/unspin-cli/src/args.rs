@@ -4,7 +4,7 @@
 
 use anyhow::Result;
 use clap::Args;
-use unspin::{Analyzer, Config, Limits, ModelChoice};
+use unspin::{Analyzer, Config, LanguagePolicy, Limits, ModelChoice};
 
 #[derive(Args, Clone, Debug)]
 pub struct AnalysisArgs {
@@ -45,6 +45,17 @@ pub struct AnalysisArgs {
     /// Score the text alone: a listed site adds no reason and does not move the probability.
     #[arg(long, help_heading = "Analysis", global = true)]
     pub no_source_prior: bool,
+    /// `auto`: a text detected as another language than English gets no technique span,
+    /// sentence score or reliability figure (the models are English), and a warning; `en`:
+    /// analyse every text as English.
+    #[arg(
+        long,
+        value_name = "auto|en",
+        default_value = "auto",
+        help_heading = "Analysis",
+        global = true
+    )]
+    pub language: LanguagePolicy,
 }
 
 impl AnalysisArgs {
@@ -57,6 +68,7 @@ impl AnalysisArgs {
             sentences: self.sentence_models.clone(),
             reliability: self.reliability_model.clone(),
             source_prior: !self.no_source_prior,
+            language: self.language,
         }
     }
 

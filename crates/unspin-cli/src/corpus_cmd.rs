@@ -122,7 +122,8 @@ struct Checkpoint {
     aggregate: Aggregate,
 }
 
-const CHECKPOINT_VERSION: u32 = 1;
+/// Version 2: the aggregate counts reports by language.
+const CHECKPOINT_VERSION: u32 = 2;
 
 fn partial(p: &Path) -> PathBuf {
     let mut s = p.as_os_str().to_owned();

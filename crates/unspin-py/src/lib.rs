@@ -59,7 +59,7 @@ struct Analyzer {
 #[pymethods]
 impl Analyzer {
     #[new]
-    #[pyo3(signature = (*, max_bytes=None, techniques_model="embedded", sentence_models="embedded", reliability_model="embedded", source_prior=true))]
+    #[pyo3(signature = (*, max_bytes=None, techniques_model="embedded", sentence_models="embedded", reliability_model="embedded", source_prior=true, language="auto"))]
     fn new(
         py: Python<'_>,
         max_bytes: Option<u64>,
@@ -67,6 +67,7 @@ impl Analyzer {
         sentence_models: &str,
         reliability_model: &str,
         source_prior: bool,
+        language: &str,
     ) -> PyResult<Analyzer> {
         let choice = |s: &str| {
             let Ok(c) = s.parse::<ModelChoice>();
@@ -80,6 +81,7 @@ impl Analyzer {
             sentences: choice(sentence_models),
             reliability: choice(reliability_model),
             source_prior,
+            language: language.parse().map_err(PyValueError::new_err)?,
         };
         let inner = py.detach(|| config.analyzer()).map_err(to_py_err)?;
         Ok(Analyzer {
@@ -268,6 +270,7 @@ fn row(py: Python<'_>, o: Outcome) -> PyResult<Bound<'_, PyDict>> {
     d.set_item("id", r.id)?;
     d.set_item("line", r.line)?;
     d.set_item("site", r.site)?;
+    d.set_item("language", r.language)?;
     d.set_item("p_unreliable", r.p_unreliable)?;
     d.set_item("label", r.label)?;
     for (t, n) in Technique::ALL.iter().zip(r.techniques) {

@@ -13,11 +13,6 @@ use crate::text::{Analyzed, TokenKind};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
-/// Check-worthiness at or above which a sentence counts as a claim to check (in the report's
-/// list, and as an unsupported claim when it has no source): about the F1-optimal threshold of
-/// the check-worthiness model on out-of-fold predictions.
-pub const CLAIM_THRESHOLD: f64 = 0.25;
-
 /// One document: the text's segmentation and every stage's findings.
 #[derive(Debug, Clone)]
 pub struct Doc<'t> {
@@ -69,7 +64,11 @@ pub struct SentenceFacts {
     /// Whether the sentence carries a direct quotation.
     pub quote: bool,
     pub checkworthiness: Option<f64>,
+    /// The check-worthiness model's decision, at the threshold it chose in training.
+    pub check_worthy: Option<bool>,
     pub hedging: Option<f64>,
+    /// The hedging model's decision, at the threshold it chose in training.
+    pub hedged: Option<bool>,
 }
 
 impl SentenceFacts {
@@ -80,9 +79,9 @@ impl SentenceFacts {
             .map_or(SourceKind::None, |a| a.kind)
     }
 
-    /// A claim to check: check-worthiness at or above [`CLAIM_THRESHOLD`].
+    /// A claim to check: the check-worthiness model decided so (at its own threshold).
     pub fn claim(&self) -> bool {
-        self.checkworthiness.is_some_and(|p| p >= CLAIM_THRESHOLD)
+        self.check_worthy == Some(true)
     }
 
     /// The one definition of an unsupported claim: a check-worthy sentence of the article (not
@@ -93,12 +92,16 @@ impl SentenceFacts {
 }
 
 /// What produced a part of the report, for its `models` list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelInfo {
     pub name: String,
     pub version: String,
     /// `rules` for hand-written detectors, `trained` for models learned from data.
     pub kind: String,
+    /// The thresholds at which the model's decisions are taken (`hedged`, `check_worthy`,
+    /// `is_clickbait`, the reliability labels), so a reader can see where each one lies.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub thresholds: std::collections::BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -160,6 +163,7 @@ mod tests {
     fn unsupported_claims_are_check_worthy_unsourced_article_sentences() {
         let claim = SentenceFacts {
             checkworthiness: Some(0.6),
+            check_worthy: Some(true),
             ..SentenceFacts::default()
         };
         assert!(claim.unsupported_claim());

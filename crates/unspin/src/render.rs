@@ -1,7 +1,7 @@
 //! Renderers: the report as a terminal page (coloured or plain) and as one self-contained HTML
 //! file. Both draw from [`marks`], the flat list of highlighted spans, so they show the same thing.
 
-use crate::doc::{CLAIM_THRESHOLD, HedgeKind, SourceKind};
+use crate::doc::{HedgeKind, SourceKind};
 use crate::report::Report;
 use crate::technique::Technique;
 use std::collections::BTreeMap;
@@ -201,20 +201,16 @@ fn quote_excerpt(text: &str, start: usize, end: usize, max: usize) -> String {
 }
 
 /// "2.00 per 100 words, typical 0.58": the signal's rate beside an average training article's.
-/// The sentences worth checking first: check-worthy ones (probability ≥
-/// [`CLAIM_THRESHOLD`](CLAIM_THRESHOLD)),
-/// those with no source before vague ones before named ones, each group by probability; at most
-/// `n`. Indices into `report.sentences`.
+/// The sentences worth checking first: the check-worthy ones (the model's decision), those with
+/// no source before vague ones before named ones, each group by probability, publisher
+/// furniture left out; at most `n`. Indices into `report.sentences`.
 pub fn top_claims(r: &Report, n: usize) -> Vec<usize> {
     let mut v: Vec<(usize, f64)> = r
         .sentences
         .iter()
         .enumerate()
-        .filter_map(|(i, s)| {
-            s.checkworthiness
-                .filter(|p| *p >= CLAIM_THRESHOLD)
-                .map(|p| (i, p))
-        })
+        .filter(|(_, s)| s.check_worthy == Some(true) && !s.boilerplate)
+        .filter_map(|(i, s)| s.checkworthiness.map(|p| (i, p)))
         .collect();
     let rank = |k: SourceKind| match k {
         SourceKind::None => 0,

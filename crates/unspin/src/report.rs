@@ -7,7 +7,7 @@
 
 pub use crate::doc::{HedgeKind, ModelInfo, SourceKind};
 use crate::ingest::SourceMeta;
-pub use crate::model::reliability::RateUnit;
+pub use crate::model::reliability::{Expect, RateUnit};
 use crate::span::Span;
 use crate::technique::Technique;
 use serde::{Deserialize, Serialize};
@@ -39,6 +39,9 @@ pub struct Headline {
     pub start: usize,
     pub end: usize,
     pub clickbait: Option<f64>,
+    /// The clickbait model's decision, at its threshold (in the model's `thresholds`).
+    #[serde(default)]
+    pub is_clickbait: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,7 +57,13 @@ pub struct Reliability {
     /// With the source prior when it applied (see `source_prior`), from the text alone otherwise.
     pub p_unreliable: Option<f64>,
     pub label: Option<Label>,
-    /// Ranked, strongest first.
+    /// The calibrated log-odds of an article that shows none of the signals:
+    /// `p_unreliable = logistic(baseline + Σ reasons[].contribution)`.
+    #[serde(default)]
+    pub baseline: Option<f64>,
+    /// The signals the article shows, strongest contribution first in either direction. A
+    /// signal it does not show contributes nothing (contributions are measured against each
+    /// signal's absence) and is not listed.
     pub reasons: Vec<Reason>,
     /// Present when the record's site is on a compiled-in site list and the prior is on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -83,8 +92,16 @@ pub struct Reason {
     pub signal: String,
     /// Human description of the signal.
     pub description: String,
-    /// Contribution to the log-odds of `p_unreliable`; null until a reliability model weighs it.
+    /// Contribution to the log-odds of `p_unreliable`, against the signal's absence; null until
+    /// a reliability model weighs it.
     pub contribution: Option<f64>,
+    /// Which way the contribution pushes; null without a model (or when it is exactly zero).
+    #[serde(default)]
+    pub direction: Option<Direction>,
+    /// Which way a reader expects this signal to push; the model is trained to honour it (a
+    /// weight of the other sign is not allowed), `either` where no direction is obvious.
+    #[serde(default = "either")]
+    pub expected: Expect,
     /// How many times the signal occurs in the text.
     pub count: usize,
     pub spans: Vec<[usize; 2]>,
@@ -96,6 +113,38 @@ pub struct Reason {
     /// The rate of an average article the model was trained on; null without a model.
     #[serde(default)]
     pub typical: Option<f64>,
+}
+
+fn either() -> Expect {
+    Expect::Either
+}
+
+/// Which way a reason pushes the probability.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    TowardUnreliable,
+    TowardReliable,
+}
+
+impl Direction {
+    /// The direction of a log-odds contribution (none for zero).
+    pub fn of(contribution: f64) -> Option<Direction> {
+        if contribution > 0.0 {
+            Some(Direction::TowardUnreliable)
+        } else if contribution < 0.0 {
+            Some(Direction::TowardReliable)
+        } else {
+            None
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Direction::TowardUnreliable => "toward unreliable",
+            Direction::TowardReliable => "toward reliable",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -113,7 +162,13 @@ pub struct SentenceReport {
     pub start: usize,
     pub end: usize,
     pub checkworthiness: Option<f64>,
+    /// The check-worthiness model's decision, at its threshold (in the model's `thresholds`).
+    #[serde(default)]
+    pub check_worthy: Option<bool>,
     pub hedging: Option<f64>,
+    /// The hedging model's decision, at its threshold.
+    #[serde(default)]
+    pub hedged: Option<bool>,
     pub hedge_cues: Vec<HedgeCueSpan>,
     pub attribution: AttributionReport,
     /// Publisher furniture (byline, dateline line, share/subscribe tail, copyright, photo

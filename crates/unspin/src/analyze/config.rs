@@ -56,6 +56,41 @@ impl fmt::Display for ModelChoice {
     }
 }
 
+/// Which texts the English detectors and models analyse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LanguagePolicy {
+    /// English texts, and texts whose language cannot be told (short ones): a text detected as
+    /// another language gets no technique span, sentence score or reliability figure, and a
+    /// warning naming its language.
+    #[default]
+    Auto,
+    /// Every text, as English (the figures of a text in another language mean little).
+    English,
+}
+
+impl FromStr for LanguagePolicy {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<LanguagePolicy, String> {
+        match s {
+            "auto" => Ok(LanguagePolicy::Auto),
+            "en" | "eng" | "english" => Ok(LanguagePolicy::English),
+            other => Err(format!(
+                "language {other:?}: `auto` (analyse English texts only) or `en` (every text as English)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for LanguagePolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LanguagePolicy::Auto => "auto",
+            LanguagePolicy::English => "en",
+        })
+    }
+}
+
 /// Everything a user can set about an analysis.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -67,6 +102,8 @@ pub struct Config {
     /// Whether a listed site moves the probability (see `model::sources`); off, reports rest on
     /// the text alone.
     pub source_prior: bool,
+    /// Which texts the English detectors and models analyse.
+    pub language: LanguagePolicy,
 }
 
 impl Default for Config {
@@ -77,6 +114,7 @@ impl Default for Config {
             sentences: ModelChoice::Embedded,
             reliability: ModelChoice::Embedded,
             source_prior: true,
+            language: LanguagePolicy::Auto,
         }
     }
 }
@@ -190,6 +228,7 @@ fn read_model(path: &Path, kind: ModelKind) -> Result<Vec<u8>> {
 /// Builds an [`Analyzer`]: `Analyzer::builder()…build()?`.
 pub struct AnalyzerBuilder {
     limits: Limits,
+    language: LanguagePolicy,
     techniques: Choice<TechniqueModel>,
     sentences: Choice<SentenceModels>,
     reliability: Choice<ReliabilityModel>,
@@ -201,6 +240,7 @@ impl Default for AnalyzerBuilder {
     fn default() -> AnalyzerBuilder {
         AnalyzerBuilder {
             limits: Limits::default(),
+            language: LanguagePolicy::Auto,
             techniques: Choice::Embedded,
             sentences: Choice::Embedded,
             reliability: Choice::Embedded,
@@ -218,6 +258,12 @@ impl AnalyzerBuilder {
             .sentences(c.sentences.clone())
             .reliability(c.reliability.clone())
             .source_prior(c.source_prior)
+            .language(c.language)
+    }
+
+    pub fn language(mut self, policy: LanguagePolicy) -> AnalyzerBuilder {
+        self.language = policy;
+        self
     }
 
     pub fn limits(mut self, limits: Limits) -> AnalyzerBuilder {
@@ -342,6 +388,7 @@ impl AnalyzerBuilder {
             source_prior: self.source_prior,
             reliability_stage: self.reliability_stage,
             limits: self.limits,
+            language: self.language,
             warnings,
         })
     }

@@ -7,7 +7,7 @@
 
 mod config;
 
-pub use config::{AnalyzerBuilder, Config, ModelChoice};
+pub use config::{AnalyzerBuilder, Config, LanguagePolicy, ModelChoice};
 
 use crate::detect::Detector;
 use crate::doc::{Doc, ModelInfo};
@@ -20,8 +20,8 @@ use crate::model::sentence::SentenceScorer;
 use crate::model::sources;
 use crate::model::techniques::TechniqueTagger;
 use crate::report::{
-    AttributionReport, Headline, HedgeCueSpan, Label, Reason, Reliability, Report, SCHEMA,
-    SentenceReport, SourcePriorReport, TechniqueSpan,
+    AttributionReport, Direction, Expect, Headline, HedgeCueSpan, Label, Reason, Reliability,
+    Report, SCHEMA, SentenceReport, SourcePriorReport, TechniqueSpan,
 };
 use crate::text::language;
 use config::Source;
@@ -39,6 +39,7 @@ pub struct Analyzer {
     source_prior: bool,
     reliability_stage: bool,
     limits: Limits,
+    language: LanguagePolicy,
     /// Said in every report: how the models in use do not fit together.
     warnings: Vec<String>,
 }
@@ -114,6 +115,13 @@ impl Analyzer {
                 name: m.name.clone(),
                 version: m.version.clone(),
                 kind: "trained".into(),
+                thresholds: [
+                    ("unreliable", UNRELIABLE_AT),
+                    ("reliable_below", RELIABLE_BELOW),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
             });
         }
         out
@@ -131,6 +139,7 @@ impl Analyzer {
             format!("unspin {}", env!("CARGO_PKG_VERSION")),
             format!("max_bytes={}", self.limits.max_bytes),
             format!("source_prior={}", self.source_prior),
+            format!("language={}", self.language),
             model(
                 ModelKind::Techniques,
                 self.techniques.as_ref().map(|t| &t.1),
@@ -178,6 +187,7 @@ impl Analyzer {
             "files": files,
             "source_prior": self.source_prior,
             "max_bytes": self.limits.max_bytes,
+            "language": self.language.to_string(),
             "evaluation": eval,
             "warnings": self.warnings,
         })
@@ -212,9 +222,35 @@ impl Analyzer {
     /// The report and the model inputs of its document signals, in signal order (what
     /// `train reliability` learns from).
     pub fn analyze_with_signals(&self, document: &Document) -> (Report, Vec<f64>) {
+        let title = document.title.as_deref().filter(|t| !t.trim().is_empty());
+        let language = language::detect(&document.text, title);
+        let foreign = match self.language {
+            LanguagePolicy::English => None,
+            LanguagePolicy::Auto => language.as_deref().filter(|l| *l != "eng"),
+        };
+        if let Some(code) = foreign {
+            // The detectors and models are English: on another language every figure they give
+            // would be made up, so there are none, and the report says why.
+            let doc = Doc::new(&document.text, &self.lex);
+            let mut warnings = vec![format!(
+                "the text looks like {} ({code}), not English: unspin's detectors and models are built for English, so no technique span, sentence score or reliability figure is given (--language en analyses it as English anyway)",
+                language_name(code)
+            )];
+            warnings.extend(self.warnings.iter().cloned());
+            // No detector or model ran.
+            let report = build_report(
+                document,
+                &doc,
+                None,
+                Reliability::default(),
+                Vec::new(),
+                language.clone(),
+                warnings,
+            );
+            return (report, Vec::new());
+        }
         let mut doc = self.prepare(&document.text);
         self.score(&mut doc);
-        let title = document.title.as_deref().filter(|t| !t.trim().is_empty());
         let clickbait = match (&self.sentences, title) {
             (Some((s, _)), Some(t)) => Some(s.clickbait(&Doc::new(t, &self.lex))),
             _ => None,
@@ -234,13 +270,22 @@ impl Analyzer {
         } else {
             (Reliability::default(), Vec::new())
         };
+        let mut warnings = Vec::new();
+        if let Some(l) = language.as_deref().filter(|l| *l != "eng") {
+            warnings.push(format!(
+                "the text looks like {} ({l}), not English, and is analysed as English (--language en): the detectors and models are built for English and may miss or misfire",
+                language_name(l)
+            ));
+        }
+        warnings.extend(self.warnings.iter().cloned());
         let report = build_report(
             document,
             &doc,
             clickbait,
             reliability,
             self.models(),
-            &self.warnings,
+            language,
+            warnings,
         );
         (report, x)
     }
@@ -250,10 +295,11 @@ impl Analyzer {
 fn build_report(
     document: &Document,
     doc: &Doc<'_>,
-    clickbait: Option<f64>,
+    clickbait: Option<(f64, bool)>,
     reliability: Reliability,
     models: Vec<ModelInfo>,
-    analyzer_warnings: &[String],
+    language: Option<String>,
+    extra_warnings: Vec<String>,
 ) -> Report {
     let seg = &doc.seg;
     let text = seg.text;
@@ -265,7 +311,9 @@ fn build_report(
             start: s.span.start,
             end: s.span.end,
             checkworthiness: f.checkworthiness,
+            check_worthy: f.check_worthy,
             hedging: f.hedging,
+            hedged: f.hedged,
             hedge_cues: f
                 .hedges
                 .iter()
@@ -317,21 +365,14 @@ fn build_report(
     let headline = title.as_ref().map(|t| Headline {
         start: 0,
         end: t.chars().count(),
-        clickbait,
+        clickbait: clickbait.map(|c| c.0),
+        is_clickbait: clickbait.map(|c| c.1),
     });
-    let language = language::detect(text, title.as_deref());
     let mut warnings = Vec::new();
     if text.trim().is_empty() {
         warnings.push("the text is empty: nothing was analysed but the title".to_string());
     }
-    if let Some(l) = &language
-        && l != "eng"
-    {
-        warnings.push(format!(
-            "the text looks like {l}, not English: the detectors are built for English and may miss or misfire"
-        ));
-    }
-    warnings.extend(analyzer_warnings.iter().cloned());
+    warnings.extend(extra_warnings);
 
     Report {
         schema: SCHEMA.to_string(),
@@ -349,9 +390,16 @@ fn build_report(
     }
 }
 
-/// Probability, label and reasons. With a model, each signal's contribution to the log-odds
-/// ranks the reasons (those pushing toward "unreliable" first); without one, reasons are the
-/// signals that occur, by count, and the probability stays null.
+/// The English name of an ISO 639-3 language code ("deu" → "German").
+fn language_name(code: &str) -> &'static str {
+    whatlang::Lang::from_code(code).map_or("another language", |l| l.eng_name())
+}
+
+/// Probability, label and reasons. A reason is a signal the article shows (spans in the text,
+/// a flag or count in the headline, or the word profile's score); with a model, each carries its
+/// contribution to the log-odds against its absence and its direction, and they are ranked by
+/// the size of the contribution in either direction. Without a model the probability stays
+/// null and reasons are ranked by count.
 fn reliability_section(
     text: &str,
     signals: Vec<Signal>,
@@ -364,26 +412,31 @@ fn reliability_section(
         .into_iter()
         .enumerate()
         .filter_map(|(i, s)| {
-            let contribution = scored.as_ref().map(|(_, sc)| sc.contributions[i]);
-            let matters = contribution.is_some_and(|c| c.abs() >= 0.05);
-            if s.spans.is_empty() && s.rate == 0.0 && !matters {
+            let unit = reliability::unit(s.name);
+            let count = match unit {
+                RateUnit::Headline => s.rate.round() as usize,
+                _ => s.spans.len(),
+            };
+            let present = count > 0 || unit == RateUnit::Score;
+            if !present {
                 return None;
             }
+            let contribution = scored.as_ref().map(|(_, sc)| sc.contributions[i]);
             Some(Reason {
                 signal: s.name.to_string(),
                 description: reliability::describe(s.name).to_string(),
                 contribution,
-                count: s.spans.len(),
+                direction: contribution.and_then(Direction::of),
+                expected: reliability::expected(s.name),
+                count,
                 spans: s.spans,
                 rate: s.rate,
-                unit: reliability::unit(s.name),
+                unit,
                 // Inputs are ln(1 + rate), except a score, which is its own input.
-                typical: scored
-                    .as_ref()
-                    .map(|(m, _)| match reliability::unit(s.name) {
-                        RateUnit::Score => m.mean[i],
-                        _ => m.mean[i].exp_m1(),
-                    }),
+                typical: scored.as_ref().map(|(m, _)| match unit {
+                    RateUnit::Score => m.mean[i],
+                    _ => m.mean[i].exp_m1(),
+                }),
             })
         })
         .collect();
@@ -395,6 +448,7 @@ fn reliability_section(
     Reliability {
         p_unreliable: p,
         label: p.map(label_for),
+        baseline: scored.as_ref().map(|(_, sc)| sc.baseline),
         reasons,
         source_prior: None,
     }
@@ -422,6 +476,7 @@ fn apply_source_prior(rel: &mut Reliability, doc: &Document, model: Option<&Reli
         rel.label = Some(label_for(shifted));
     }
     let list = fitted.map_or(sources::OPENSOURCES, |p| p.list.as_str());
+    let contribution = p_text.map(|_| shift);
     rel.reasons.push(Reason {
         signal: "source_prior".into(),
         description: format!(
@@ -429,7 +484,13 @@ fn apply_source_prior(rel: &mut Reliability, doc: &Document, model: Option<&Reli
             listing.domain,
             listing.categories.join(", ")
         ),
-        contribution: p_text.map(|_| shift),
+        contribution,
+        direction: contribution.and_then(Direction::of),
+        expected: match sources::category_group(listing.primary()) {
+            Some("unreliable_listed") => Expect::Unreliable,
+            Some("reliable_listed") => Expect::Reliable,
+            _ => Expect::Either,
+        },
         count: 1,
         spans: Vec::new(),
         rate: 0.0,
@@ -447,22 +508,27 @@ fn apply_source_prior(rel: &mut Reliability, doc: &Document, model: Option<&Reli
     });
 }
 
-/// Strongest push toward "unreliable" first; ties by signal name, so the order is stable.
+/// The largest contribution first, in either direction; ties by signal name, so the order is
+/// stable.
 fn rank_reasons(reasons: &mut [Reason]) {
     reasons.sort_by(|x, y| {
-        y.contribution
-            .unwrap_or(0.0)
-            .total_cmp(&x.contribution.unwrap_or(0.0))
+        let size = |r: &Reason| r.contribution.unwrap_or(0.0).abs();
+        size(y)
+            .total_cmp(&size(x))
             .then_with(|| x.signal.cmp(&y.signal))
     });
 }
 
-/// A calibrated probability: "unreliable" once it is more likely than not; "reliable" only well
-/// below the pool's base rate (~0.32); in between the text gives too little evidence either way.
+/// The label thresholds of a calibrated probability: "unreliable" once it is more likely than
+/// not; "reliable" only well below the pool's base rate (~0.32); in between the text gives too
+/// little evidence either way.
+const UNRELIABLE_AT: f64 = 0.5;
+const RELIABLE_BELOW: f64 = 0.2;
+
 fn label_for(p: f64) -> Label {
-    if p >= 0.5 {
+    if p >= UNRELIABLE_AT {
         Label::Unreliable
-    } else if p < 0.2 {
+    } else if p < RELIABLE_BELOW {
         Label::Reliable
     } else {
         Label::Uncertain

@@ -225,6 +225,7 @@ pub fn output_schema() -> SchemaRef {
         Field::new("id", DataType::Utf8, true),
         Field::new("line", DataType::UInt64, false),
         Field::new("site", DataType::Utf8, true),
+        Field::new("language", DataType::Utf8, true),
         Field::new("p_unreliable", DataType::Float64, true),
         Field::new("label", DataType::Utf8, true),
     ];
@@ -272,6 +273,7 @@ impl<W: Write + Send> ParquetSink<W> {
         let mut id = StringBuilder::new();
         let mut line = UInt64Builder::with_capacity(n);
         let mut site = StringBuilder::new();
+        let mut language = StringBuilder::new();
         let mut p = Float64Builder::with_capacity(n);
         let mut label = StringBuilder::new();
         let mut techniques: Vec<UInt32Builder> = (0..Technique::ALL.len())
@@ -286,6 +288,7 @@ impl<W: Write + Send> ParquetSink<W> {
             id.append_option(r.id.as_deref());
             line.append_value(r.line);
             site.append_option(r.site.as_deref());
+            language.append_option(r.language.as_deref());
             p.append_option(r.p_unreliable);
             label.append_option(r.label.as_deref());
             for (b, c) in techniques.iter_mut().zip(r.techniques) {
@@ -303,6 +306,7 @@ impl<W: Write + Send> ParquetSink<W> {
             Arc::new(id.finish()),
             Arc::new(line.finish()),
             Arc::new(site.finish()),
+            Arc::new(language.finish()),
             Arc::new(p.finish()),
             Arc::new(label.finish()),
         ];

@@ -15,6 +15,11 @@ pub struct SummaryRow {
     pub line: u64,
     /// The host of the record's URL (without `www.`), when it has one.
     pub site: Option<String>,
+    /// ISO 639-3 code of the record's language, when detected.
+    pub language: Option<String>,
+    /// Whether the detectors and models ran (not for a text in another language than theirs).
+    #[serde(default)]
+    pub analysed: bool,
     pub p_unreliable: Option<f64>,
     pub label: Option<String>,
     /// Spans per technique, in [`Technique::ALL`] order.
@@ -43,6 +48,8 @@ impl SummaryRow {
             id: r.id.clone(),
             line,
             site: r.source.url.as_deref().and_then(site_of),
+            language: r.language.clone(),
+            analysed: !r.models.is_empty(),
             p_unreliable: r.reliability.p_unreliable,
             label: r.reliability.label.map(|l| {
                 serde_json::to_value(l)
@@ -69,6 +76,8 @@ impl SummaryRow {
             id,
             line,
             site: None,
+            language: None,
+            analysed: false,
             p_unreliable: None,
             label: None,
             techniques: [0; 14],
@@ -102,7 +111,7 @@ pub fn technique_column(t: Technique) -> String {
 
 /// The columns of a corpus run's table output (Parquet, and Python's `output="row"`), in order.
 pub fn row_columns() -> Vec<String> {
-    let mut h: Vec<String> = ["id", "line", "site", "p_unreliable", "label"]
+    let mut h: Vec<String> = ["id", "line", "site", "language", "p_unreliable", "label"]
         .iter()
         .map(|s| s.to_string())
         .collect();
@@ -117,7 +126,7 @@ pub fn row_columns() -> Vec<String> {
 
 /// The CSV summary's header.
 pub fn csv_header() -> Vec<String> {
-    let mut h: Vec<String> = ["id", "line", "site", "p_unreliable", "label"]
+    let mut h: Vec<String> = ["id", "line", "site", "language", "p_unreliable", "label"]
         .iter()
         .map(|s| s.to_string())
         .collect();
@@ -153,6 +162,7 @@ impl<W: Write> CsvSummary<W> {
             r.id.as_deref().map(one_line).unwrap_or_default(),
             r.line.to_string(),
             r.site.clone().unwrap_or_default(),
+            r.language.clone().unwrap_or_default(),
             r.p_unreliable
                 .map(|p| format!("{p:.4}"))
                 .unwrap_or_default(),
@@ -207,6 +217,11 @@ pub struct Aggregate {
     pub top_reasons: BTreeMap<String, u64>,
     pub sites: BTreeMap<String, SiteStats>,
     pub other_sites: SiteStats,
+    /// Reports by detected language (`und` when it could not be told).
+    pub languages: BTreeMap<String, u64>,
+    /// Reports in a language the models were not trained on: no technique, sentence or
+    /// reliability figure.
+    pub not_analysed: u64,
 }
 
 impl Aggregate {
@@ -218,6 +233,9 @@ impl Aggregate {
             return;
         }
         self.reports += 1;
+        let lang = r.language.clone().unwrap_or_else(|| "und".into());
+        self.not_analysed += u64::from(lang != "eng" && lang != "und" && !r.analysed);
+        *self.languages.entry(lang).or_default() += 1;
         for (t, n) in Technique::ALL.iter().zip(r.techniques) {
             if n > 0 {
                 *self
@@ -269,6 +287,18 @@ impl Aggregate {
         );
         for (k, n) in &self.errors_by_kind {
             let _ = writeln!(o, "  error {k}: {n}");
+        }
+        if self.languages.keys().any(|l| l != "eng" && l != "und") {
+            let _ = writeln!(
+                o,
+                "languages: {}; {} reports in another language got no technique, sentence or reliability figure",
+                self.languages
+                    .iter()
+                    .map(|(k, v)| format!("{k} {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                self.not_analysed
+            );
         }
         if self.scored > 0 {
             let _ = writeln!(

@@ -416,6 +416,7 @@ impl Detector for AttributionDetector {
             name: "attribution-rules".into(),
             version: "1".into(),
             kind: "rules".into(),
+            thresholds: Default::default(),
         }
     }
 

@@ -57,6 +57,7 @@ impl Detector for BoilerplateDetector {
             name: "boilerplate-rules".into(),
             version: "1".into(),
             kind: "rules".into(),
+            thresholds: Default::default(),
         }
     }
 

@@ -120,6 +120,7 @@ impl Detector for HedgingDetector {
             name: "hedging-rules".into(),
             version: "1".into(),
             kind: "rules".into(),
+            thresholds: Default::default(),
         }
     }
 

@@ -42,7 +42,6 @@ struct Scored {
     token: usize,
     score: f32,
     valence: f32,
-    why: String,
 }
 
 impl LoadedLanguageDetector {
@@ -56,7 +55,7 @@ impl LoadedLanguageDetector {
         }
     }
 
-    fn score(&self, norm: &str, facts: TokenFacts) -> Option<(f32, f32, String)> {
+    fn score(&self, norm: &str, facts: TokenFacts) -> Option<(f32, f32)> {
         if norm.chars().count() < 3 {
             return None;
         }
@@ -75,17 +74,7 @@ impl LoadedLanguageDetector {
         if score < 0.3 {
             return None;
         }
-        let mut why = Vec::new();
-        if let Some(v) = valence {
-            why.push(format!("VADER {v:+.1}"));
-        }
-        if strong {
-            why.push("strong subjective".to_string());
-        }
-        if bias {
-            why.push("bias lexicon".to_string());
-        }
-        Some((score, valence.unwrap_or(0.0).abs(), why.join(", ")))
+        Some((score, valence.unwrap_or(0.0).abs()))
     }
 }
 
@@ -95,6 +84,7 @@ impl Detector for LoadedLanguageDetector {
             name: "loaded-language-lexicon".into(),
             version: "1".into(),
             kind: "rules".into(),
+            thresholds: Default::default(),
         }
     }
 
@@ -111,11 +101,10 @@ impl Detector for LoadedLanguageDetector {
                 })
                 .filter_map(|(i, t)| {
                     self.score(&t.norm, facts[i])
-                        .map(|(score, valence, why)| Scored {
+                        .map(|(score, valence)| Scored {
                             token: i,
                             score,
                             valence,
-                            why,
                         })
                 })
                 .collect();
@@ -145,18 +134,21 @@ impl Detector for LoadedLanguageDetector {
                 if total < CHARGED_THRESHOLD || run.iter().all(|r| r.valence < MIN_VALENCE) {
                     continue;
                 }
-                let mut evidence: Vec<String> = run
-                    .iter()
-                    .map(|r| format!("{}: {}", toks[r.token].norm, r.why))
-                    .collect();
+                // The charged words themselves, as the article writes them.
+                let mut evidence: Vec<String> = Vec::new();
+                for r in &run {
+                    let w = &seg.text[toks[r.token].bytes.clone()];
+                    if !evidence.iter().any(|e| e == w) {
+                        evidence.push(w.to_string());
+                    }
+                }
                 if total < THRESHOLD {
-                    let c = *compound.get_or_insert_with(|| {
+                    let c: f64 = *compound.get_or_insert_with(|| {
                         self.vader.polarity_scores(seg.sentence_text(s)).compound
                     });
                     if c.abs() < CHARGED_SENTENCE {
                         continue;
                     }
-                    evidence.push(format!("sentence sentiment {c:+.2} (VADER)"));
                 }
                 let first = &toks[run[0].token];
                 let last = &toks[run[run.len() - 1].token];

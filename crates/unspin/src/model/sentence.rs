@@ -307,10 +307,19 @@ impl SentenceScorer {
     }
 
     pub fn info(&self) -> ModelInfo {
+        let m = &self.models;
         ModelInfo {
-            name: self.models.name.clone(),
-            version: self.models.version.clone(),
+            name: m.name.clone(),
+            version: m.version.clone(),
             kind: "trained".into(),
+            thresholds: [
+                ("check_worthy", m.checkworthy.threshold),
+                ("hedged", m.hedging.threshold),
+                ("is_clickbait", m.clickbait.threshold),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
         }
     }
 
@@ -329,9 +338,12 @@ impl SentenceScorer {
             let range = seg.sentences[i].tokens.clone();
             // Both sentence tasks read the same features (only a headline adds one), so one pass.
             let f = features(Task::Checkworthy, seg, range.clone(), &doc.facts, &cues);
-            s.checkworthiness = Some(m.checkworthy.probability(&f));
+            let c = m.checkworthy.probability(&f);
+            s.checkworthiness = Some(c);
+            s.check_worthy = Some(c >= m.checkworthy.threshold);
             let p = m.hedging.probability(&f);
             s.hedging = Some(p);
+            s.hedged = Some(p >= m.hedging.threshold);
             if p >= m.hedging.threshold {
                 // Words the model weighs as hedges that no lexicon cue covers yet. Tokens come
                 // in order, so the rule cues are swept once by start (with the furthest end
@@ -367,8 +379,8 @@ impl SentenceScorer {
     }
 
     /// The clickbait probability of a headline (a document of its own: segmentation and facts,
-    /// no rule cues).
-    pub fn clickbait(&self, headline: &Doc<'_>) -> f64 {
+    /// no rule cues), and the model's decision at its threshold.
+    pub fn clickbait(&self, headline: &Doc<'_>) -> (f64, bool) {
         let f = features(
             Task::Clickbait,
             &headline.seg,
@@ -376,7 +388,8 @@ impl SentenceScorer {
             &headline.facts,
             &RuleCues::default(),
         );
-        self.models.clickbait.probability(&f)
+        let p = self.models.clickbait.probability(&f);
+        (p, p >= self.models.clickbait.threshold)
     }
 }
 

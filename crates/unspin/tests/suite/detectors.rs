@@ -320,13 +320,8 @@ fn technique_spans_carry_evidence_and_slice_back() {
         slice_chars(&r.text, Span::new(t.start, t.end)),
         Some(t.text.as_str())
     );
-    assert!(
-        t.evidence
-            .iter()
-            .any(|e| e.starts_with("horror: VADER -2.7")),
-        "{:?}",
-        t.evidence
-    );
+    // Evidence is the charged words, as the article writes them.
+    assert_eq!(t.evidence, ["death", "horror", "barbarism"]);
     assert_eq!(t.confidence, None, "rule detectors are not calibrated");
 }
 
@@ -339,11 +334,14 @@ fn trained_technique_spans_are_calibrated_and_explained() {
     for t in &r.techniques {
         let c = t.confidence.expect("trained spans carry a confidence");
         assert!((0.0..=1.0).contains(&c));
-        assert!(
-            t.evidence.len() >= 2,
-            "span score and at least one feature: {:?}",
-            t.evidence
-        );
+        // Evidence is words of the article that drove the decision, never a feature's name.
+        assert!(!t.evidence.is_empty(), "{t:?}");
+        for e in &t.evidence {
+            assert!(
+                r.text.contains(e.as_str()),
+                "{e:?} is not text of the article"
+            );
+        }
         assert_eq!(
             slice_chars(&r.text, Span::new(t.start, t.end)),
             Some(t.text.as_str())

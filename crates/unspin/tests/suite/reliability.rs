@@ -57,19 +57,34 @@ fn scores_are_probabilities_with_reasons_that_point_at_the_text() {
         let chars = text.chars().count();
         for reason in &r.reliability.reasons {
             assert!(reason.contribution.is_some());
-            assert_eq!(reason.count, reason.spans.len());
+            if reason.unit != unspin::report::RateUnit::Headline {
+                assert_eq!(reason.count, reason.spans.len());
+            }
             for [s, e] in &reason.spans {
                 assert!(s < e && *e <= chars, "{} span {s}..{e}", reason.signal);
             }
         }
-        // Ranked by contribution, strongest toward "unreliable" first.
+        // Ranked by the size of the contribution, in either direction; each reason a signal
+        // the article shows, its direction the sign of its contribution; and the reasons add up
+        // to the probability.
         let c: Vec<f64> = r
             .reliability
             .reasons
             .iter()
             .filter_map(|x| x.contribution)
             .collect();
-        assert!(c.windows(2).all(|w| w[0] >= w[1]));
+        assert!(c.windows(2).all(|w| w[0].abs() >= w[1].abs()));
+        for x in &r.reliability.reasons {
+            assert!(
+                x.count > 0 || x.signal == "word_profile",
+                "{} is absent",
+                x.signal
+            );
+            let want = unspin::report::Direction::of(x.contribution.unwrap());
+            assert_eq!(x.direction, want, "{}", x.signal);
+        }
+        let logit = r.reliability.baseline.unwrap() + c.iter().sum::<f64>();
+        assert!((1.0 / (1.0 + (-logit).exp()) - p).abs() < 1e-9);
     }
 }
 
@@ -194,7 +209,7 @@ fn unsupported_claims_are_counted_once_everywhere() {
         for s in &r.sentences {
             assert!(!(s.boilerplate && s.unsupported_claim));
             if s.unsupported_claim {
-                assert!(s.checkworthiness.unwrap() >= unspin::doc::CLAIM_THRESHOLD);
+                assert_eq!(s.check_worthy, Some(true));
                 assert_eq!(s.attribution.kind, unspin::doc::SourceKind::None);
             }
         }
@@ -205,4 +220,54 @@ fn unsupported_claims_are_counted_once_everywhere() {
         "The council spent 4.2 million dollars on the audit in 2015 and cut the school budget by a third.",
     ));
     assert!(r.sentences[0].unsupported_claim, "{:?}", r.sentences[0]);
+}
+
+/// A text in a language the models were not trained on gets no figure from them — no
+/// probability, no technique span, no sentence score — and a warning that names the language;
+/// `--language en` analyses it anyway, and says so.
+#[test]
+fn other_languages_get_null_figures_and_a_warning_naming_the_language() {
+    // Our own texts.
+    let spanish = "Según fuentes cercanas al ministerio, el alcalde habría ocultado los informes \
+        durante meses. Todo el mundo sabe que la verdad saldrá a la luz, y los ciudadanos merecen \
+        respuestas claras sobre el dinero que se gastó en el puente sin ninguna explicación.";
+    let german = "Nach Angaben aus dem Umfeld des Ministeriums soll der Bürgermeister die Berichte \
+        monatelang zurückgehalten haben. Jeder weiß, dass die Wahrheit ans Licht kommen wird, und \
+        die Bürger verdienen klare Antworten über das Geld, das ohne Erklärung ausgegeben wurde.";
+    let a = Analyzer::new();
+    for (text, code, name) in [(spanish, "spa", "Spanish"), (german, "deu", "German")] {
+        let doc = Document::from_text(text).with_title(Some("¡Escándalo! Skandal!".into()));
+        let r = a.analyze(&doc);
+        assert_eq!(r.language.as_deref(), Some(code));
+        assert_eq!(r.reliability.p_unreliable, None, "{name}");
+        assert!(r.reliability.reasons.is_empty());
+        assert!(r.techniques.is_empty());
+        assert!(r.models.is_empty(), "nothing ran");
+        assert!(r.headline.as_ref().unwrap().clickbait.is_none());
+        assert!(!r.sentences.is_empty());
+        for s in &r.sentences {
+            assert!(s.checkworthiness.is_none() && s.hedging.is_none() && s.hedge_cues.is_empty());
+        }
+        assert!(
+            r.warnings
+                .iter()
+                .any(|w| w.contains(name) && w.contains(code)),
+            "{:?}",
+            r.warnings
+        );
+        let forced = unspin::Config {
+            language: unspin::LanguagePolicy::English,
+            ..unspin::Config::default()
+        }
+        .analyzer()
+        .unwrap()
+        .analyze(&doc);
+        assert!(forced.reliability.p_unreliable.is_some());
+        assert!(
+            forced
+                .warnings
+                .iter()
+                .any(|w| w.contains("analysed as English"))
+        );
+    }
 }

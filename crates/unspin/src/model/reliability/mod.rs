@@ -22,68 +22,177 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Bumped when a signal is added, removed or computed differently.
-pub const FEATURE_SET: u32 = 5;
+pub const FEATURE_SET: u32 = 6;
 
-/// The signals, in model order: name and what a reader is told.
-pub const SIGNALS: &[(&str, &str)] = &[
+/// The direction a reader expects a signal to push: persuasion techniques, vague sources,
+/// conditional framing, distancing, charged words, unsupported claims … toward "unreliable";
+/// named sources and direct quotes toward "reliable"; where no direction is obvious (hedge
+/// words, first-person words, long sentences), either. Training honours it: a signal's weight
+/// can be zero but never of the other sign (`train::reliability::fit_bounded`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Expect {
+    Unreliable,
+    Reliable,
+    Either,
+}
+
+/// The signals, in model order: name, what a reader is told, the direction a reader expects.
+pub const SIGNALS: &[(&str, &str, Expect)] = &[
     (
         "appeal_to_authority",
         "claims leaning on an authority rather than evidence",
+        Expect::Unreliable,
     ),
-    ("appeal_to_fear", "appeals to fear or prejudice"),
-    ("bandwagon", "bandwagon or reductio ad Hitlerum"),
-    ("black_and_white", "black-and-white fallacy"),
-    ("causal_oversimplification", "causal oversimplification"),
-    ("doubt", "doubt cast on a person or institution"),
-    ("exaggeration", "exaggeration or minimisation"),
-    ("flag_waving", "flag-waving"),
-    ("loaded_language", "loaded language"),
-    ("name_calling", "name calling or labelling"),
-    ("repetition", "repetition"),
-    ("slogans", "slogans"),
-    ("thought_terminating_cliche", "thought-terminating clichés"),
-    ("whataboutism", "whataboutism, straw men or red herrings"),
-    ("hedging", "hedge words that soften or qualify claims"),
+    (
+        "appeal_to_fear",
+        "appeals to fear or prejudice",
+        Expect::Unreliable,
+    ),
+    (
+        "bandwagon",
+        "bandwagon or reductio ad Hitlerum",
+        Expect::Unreliable,
+    ),
+    (
+        "black_and_white",
+        "black-and-white fallacy",
+        Expect::Unreliable,
+    ),
+    (
+        "causal_oversimplification",
+        "causal oversimplification",
+        Expect::Unreliable,
+    ),
+    (
+        "doubt",
+        "doubt cast on a person or institution",
+        Expect::Unreliable,
+    ),
+    (
+        "exaggeration",
+        "exaggeration or minimisation",
+        Expect::Unreliable,
+    ),
+    ("flag_waving", "flag-waving", Expect::Unreliable),
+    ("loaded_language", "loaded language", Expect::Unreliable),
+    (
+        "name_calling",
+        "name calling or labelling",
+        Expect::Unreliable,
+    ),
+    ("repetition", "repetition", Expect::Unreliable),
+    ("slogans", "slogans", Expect::Unreliable),
+    (
+        "thought_terminating_cliche",
+        "thought-terminating clichés",
+        Expect::Unreliable,
+    ),
+    (
+        "whataboutism",
+        "whataboutism, straw men or red herrings",
+        Expect::Unreliable,
+    ),
+    (
+        "hedging",
+        "hedge words that soften or qualify claims",
+        Expect::Either,
+    ),
     (
         "conditional_framing",
         "claims made conditional on their own truth",
+        Expect::Unreliable,
     ),
     (
         "distancing",
         "the writer distances themself from a claim they still make",
+        Expect::Unreliable,
     ),
     (
         "vague_attribution",
         "claims credited to unnamed or vague sources",
+        Expect::Unreliable,
     ),
-    ("named_attribution", "claims credited to a named source"),
-    ("direct_quotes", "direct quotations"),
-    ("strong_subjective", "strongly subjective words"),
-    ("bias_words", "words from the bias lexicon"),
-    ("charged_words", "words with strong sentiment"),
-    ("exclamations", "exclamation marks"),
-    ("questions", "questions"),
-    ("all_caps", "words in capitals"),
-    ("first_person", "first-person words (I, we, our)"),
-    ("second_person", "second-person words (you, your)"),
-    ("long_sentences", "long sentences (over 35 words)"),
+    (
+        "named_attribution",
+        "claims credited to a named source",
+        Expect::Reliable,
+    ),
+    ("direct_quotes", "direct quotations", Expect::Reliable),
+    (
+        "strong_subjective",
+        "strongly subjective words",
+        Expect::Unreliable,
+    ),
+    (
+        "bias_words",
+        "words from the bias lexicon",
+        Expect::Unreliable,
+    ),
+    (
+        "charged_words",
+        "words with strong sentiment",
+        Expect::Unreliable,
+    ),
+    ("exclamations", "exclamation marks", Expect::Unreliable),
+    ("questions", "questions", Expect::Unreliable),
+    ("all_caps", "words in capitals", Expect::Unreliable),
+    (
+        "first_person",
+        "first-person words (I, we, our)",
+        Expect::Either,
+    ),
+    (
+        "second_person",
+        "second-person words (you, your)",
+        Expect::Unreliable,
+    ),
+    (
+        "long_sentences",
+        "long sentences (over 35 words)",
+        Expect::Either,
+    ),
     (
         "unsupported_claims",
-        "check-worthy claims with no source (check-worthiness ≥ 0.25, no attribution)",
+        "check-worthy claims with no source (the check-worthiness model's decision, no attribution)",
+        Expect::Unreliable,
     ),
-    ("headline_punctuation", "a headline with ! or ?"),
-    ("headline_caps", "capitalised words in the headline"),
+    (
+        "headline_punctuation",
+        "a headline with ! or ?",
+        Expect::Unreliable,
+    ),
+    (
+        "headline_caps",
+        "capitalised words in the headline",
+        Expect::Unreliable,
+    ),
 ];
 
+/// The expected direction of the word profile: its input is a log-odds of "unreliable".
+pub const WORD_PROFILE_EXPECT: Expect = Expect::Unreliable;
+
+/// The expected direction of each input of a model with the given feature names.
+pub fn expectations(features: &[String]) -> Vec<Expect> {
+    features
+        .iter()
+        .map(|f| {
+            SIGNALS
+                .iter()
+                .find(|(n, _, _)| n == f)
+                .map_or(WORD_PROFILE_EXPECT, |s| s.2)
+        })
+        .collect()
+}
+
 /// What a reader is told about the word profile.
-const WORD_PROFILE_DESCRIPTION: &str =
-    "wording typical of unreliable articles in training (words and word pairs; its log-odds)";
+const WORD_PROFILE_DESCRIPTION: &str = "resemblance of the wording to that of the unreliable articles in training (word and word-pair statistics, not a judgment of the claims; the words that weighed most are shown)";
 
 /// Index of a signal in [`SIGNALS`] (a test pins the constants below to the table).
 pub(crate) fn slot(name: &str) -> usize {
     SIGNALS
         .iter()
-        .position(|(n, _)| *n == name)
+        .position(|(n, _, _)| *n == name)
         .expect("a signal of the table")
 }
 
@@ -130,6 +239,14 @@ pub fn unit(signal: &str) -> RateUnit {
     }
 }
 
+/// The direction a reader expects of a signal.
+pub fn expected(signal: &str) -> Expect {
+    SIGNALS
+        .iter()
+        .find(|(n, _, _)| *n == signal)
+        .map_or(WORD_PROFILE_EXPECT, |s| s.2)
+}
+
 /// What a reader is told about a signal.
 pub fn describe(signal: &str) -> &'static str {
     if signal == WORD_PROFILE {
@@ -137,8 +254,8 @@ pub fn describe(signal: &str) -> &'static str {
     }
     SIGNALS
         .iter()
-        .find(|(n, _)| *n == signal)
-        .map_or("signal", |(_, d)| d)
+        .find(|(n, _, _)| *n == signal)
+        .map_or("signal", |(_, d, _)| d)
 }
 
 /// What a signal's rate is counted per.
@@ -207,18 +324,21 @@ pub struct ReliabilityModel {
     pub metrics: BTreeMap<String, f64>,
 }
 
-/// One scored article: the calibrated probability and each signal's log-odds contribution
-/// (relative to an average training article).
+/// One scored article: the calibrated probability as `logistic(baseline + Σ contributions)`.
+/// Each signal's contribution is measured against its absence (an input of zero), so a signal
+/// the article does not show contributes nothing and one it shows pushes the way its weight
+/// does; `baseline` is the calibrated log-odds of an article with none of the signals.
 #[derive(Debug, Clone)]
 pub struct Scored {
     pub p_unreliable: f64,
+    pub baseline: f64,
     pub contributions: Vec<f64>,
 }
 
 impl ReliabilityModel {
     /// Checks that the model reads the signals this build computes.
     pub fn check(&self) -> Result<()> {
-        let mut ours: Vec<&str> = SIGNALS.iter().map(|(n, _)| *n).collect();
+        let mut ours: Vec<&str> = SIGNALS.iter().map(|(n, _, _)| *n).collect();
         if self.words.is_some() {
             ours.push(WORD_PROFILE);
         }
@@ -254,9 +374,21 @@ impl ReliabilityModel {
         let (a, b) = self.platt;
         let terms = standardised_terms(&x, &self.mean, &self.std, &self.weights);
         let logit = self.bias + terms.iter().sum::<f64>();
+        // The same logit, split at zero inputs instead of at the training mean.
+        let zero = vec![0.0; x.len()];
+        let at_zero = self.bias
+            + standardised_terms(&zero, &self.mean, &self.std, &self.weights)
+                .iter()
+                .sum::<f64>();
         Scored {
             p_unreliable: logistic(a * logit + b),
-            contributions: terms.iter().map(|t| a * t).collect(),
+            baseline: a * at_zero + b,
+            contributions: x
+                .iter()
+                .zip(&self.std)
+                .zip(&self.weights)
+                .map(|((x, s), w)| a * w * x / s)
+                .collect(),
         }
     }
 }

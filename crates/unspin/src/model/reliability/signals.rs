@@ -169,7 +169,7 @@ pub fn signals(doc: &Doc<'_>, title: Option<&str>) -> Vec<Signal> {
         .iter()
         .zip(spans)
         .enumerate()
-        .map(|(k, ((name, _), sp))| {
+        .map(|(k, ((name, _, _), sp))| {
             let rate = match unit(name) {
                 RateUnit::PerSentence => sp.len() as f64 * per_sentence,
                 RateUnit::Headline if *name == "headline_caps" => title_caps as f64,
@@ -188,35 +188,55 @@ pub fn signals(doc: &Doc<'_>, title: Option<&str>) -> Vec<Signal> {
         .collect()
 }
 
-/// The word-profile signal of an article: the word model's logit, with the occurrences of the
-/// five words present that push hardest toward "unreliable" as its spans.
+/// The word-profile signal of an article: the word model's logit, with the words and word
+/// pairs that weighed most in the direction the profile points (toward "unreliable" when the
+/// logit is positive, "reliable" otherwise) as its spans — the n-grams that contributed most
+/// in this article, not the most frequent ones; at most three occurrences of each of five.
 pub fn word_signal(m: &Linear, doc: &Doc<'_>) -> Signal {
     let a = &doc.seg;
     let mask = (1u64 << WORD_BITS) - 1;
     let (feats, tokens) = word_tokens(doc);
     let z = word_logit(m, &feats);
-    // The five distinct words with the largest positive weight (ties by hash), kept in a small
-    // sorted list rather than sorting every candidate.
-    let mut best: Vec<(f32, u64)> = Vec::with_capacity(6);
-    let better = |x: &(f32, u64), y: &(f32, u64)| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1));
-    for (_, h) in &tokens {
-        let w = m.weight((h & mask) as u32, 0);
-        if w <= 0.0 || best.iter().any(|b| b.1 == *h) {
+    let dir = if z >= 0.0 { 1.0 } else { -1.0 };
+    // Every unigram and adjacent bigram: (feature, first token, last token).
+    let bigrams = tokens.windows(2).filter_map(|w| {
+        let ((i, hi), (j, hj)) = (w[0], w[1]);
+        (j == i + 1 && a.tokens[i].sentence == a.tokens[j].sentence)
+            .then(|| ((combine(hi, hj) & mask) as u32, i, j))
+    });
+    let grams = || {
+        tokens
+            .iter()
+            .map(|&(i, h)| ((h & mask) as u32, i, i))
+            .chain(bigrams.clone())
+    };
+    // The five distinct features that push hardest the profile's way (ties by index), kept in
+    // a small sorted list rather than sorting every candidate.
+    let mut best: Vec<(f32, u32)> = Vec::with_capacity(6);
+    let better = |x: &(f32, u32), y: &(f32, u32)| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1));
+    for (f, _, _) in grams() {
+        let c = (m.weight(f, 0) * dir, f);
+        if c.0 <= 0.0 || best.iter().any(|b| b.1 == f) {
             continue;
         }
-        let c = (w, *h);
         if best.len() < 5 || better(&c, &best[best.len() - 1]).is_lt() {
             let at = best.partition_point(|b| better(b, &c).is_lt());
             best.insert(at, c);
             best.truncate(5);
         }
     }
-    let top: Vec<u64> = best.iter().map(|c| c.1).collect();
-    let spans = tokens
-        .iter()
-        .filter(|(_, h)| top.contains(h))
-        .map(|(i, _)| [a.tokens[*i].span.start, a.tokens[*i].span.end])
-        .collect();
+    let mut shown = [0u8; 5];
+    let mut spans: Vec<[usize; 2]> = Vec::new();
+    for (f, i, j) in grams() {
+        if let Some(k) = best.iter().position(|b| b.1 == f)
+            && shown[k] < 3
+        {
+            shown[k] += 1;
+            spans.push([a.tokens[i].span.start, a.tokens[j].span.end]);
+        }
+    }
+    spans.sort_unstable();
+    spans.dedup();
     Signal {
         name: WORD_PROFILE,
         rate: z,

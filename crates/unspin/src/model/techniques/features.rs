@@ -14,22 +14,22 @@ use std::ops::Range;
 
 /// The keyword families of our own, per technique: each is a word list
 /// `assets/lang/<code>/techniques/<name>.txt`, and the name is part of the feature (`kw:flag`).
-const FAMILIES: [&str; 9] = [
+pub(crate) const FAMILIES: [&str; 9] = [
     "flag", "fear", "cause", "bw", "what", "hitler", "band", "doubt", "exag",
 ];
 
 /// What the features need to know about one token: its lexicon facts, its keyword families and
 /// whether it is long enough to count as repetition.
 #[derive(Debug, Clone, Copy, Default)]
-struct WordInfo {
-    strong: bool,
-    bias: bool,
-    valence: f32,
+pub(crate) struct WordInfo {
+    pub(crate) strong: bool,
+    pub(crate) bias: bool,
+    pub(crate) valence: f32,
     hedge: bool,
-    report: bool,
+    pub(crate) report: bool,
     /// Bit `k` set when the word is in keyword family `FAMILIES[k]` (a file under
     /// `assets/lang/<code>/techniques/`).
-    family: u16,
+    pub(crate) family: u16,
     /// `hash::hash` of the word form.
     hash: u64,
     /// At least four characters: short words do not count as repetition.
@@ -38,7 +38,7 @@ struct WordInfo {
 
 /// Per-document context shared by the token and span features.
 pub(crate) struct DocContext {
-    info: Vec<WordInfo>,
+    pub(crate) info: Vec<WordInfo>,
     /// Charged words per 100 words of the whole article, bucketed: a document-level prior.
     density: usize,
     /// Index of each token within its sentence, and whether it sits inside quotation marks.

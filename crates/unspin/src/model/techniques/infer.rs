@@ -1,6 +1,7 @@
 //! Applying a technique model to a document: token logits of the span tagger, hysteresis
 //! decoding into spans, and the span classifier's calibrated technique probabilities.
 
+use super::features::FAMILIES;
 use super::{Decode, DocContext, FEATURE_SET, Featurizer, TechniqueModel, token_range};
 use crate::doc::{Doc, ModelInfo, TechniqueFinding};
 use crate::error::{Error, Result};
@@ -103,8 +104,19 @@ impl TechniqueTagger {
             .collect()
     }
 
-    /// The features with the largest positive weight toward `class`, by name.
-    fn evidence(&self, f: &Features, class: usize) -> Vec<String> {
+    /// The words of the article behind the decision: for the features that pushed hardest
+    /// toward `class`, the span's or its context's tokens they were made of (a word, a word
+    /// pair, the word before, the charged or report word that counted). Evidence is always text
+    /// of the article, never a feature's name; a feature made of no words (the span's length,
+    /// its shape) gives none.
+    fn evidence(
+        &self,
+        doc: &Analyzed<'_>,
+        ctx: &DocContext,
+        toks: Range<usize>,
+        f: &Features,
+        class: usize,
+    ) -> Vec<String> {
         let mut contrib: Vec<(f32, &str)> = f
             .idx
             .iter()
@@ -113,12 +125,95 @@ impl TechniqueTagger {
             .filter(|(w, n)| *w > 0.0 && *n != "bias")
             .collect();
         contrib.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-        contrib.dedup_by(|a, b| a.1 == b.1);
-        contrib
-            .iter()
-            .take(4)
-            .map(|(w, n)| format!("{} ({w:+.2})", describe_feature(n)))
-            .collect()
+        let mut out: Vec<String> = Vec::new();
+        for (_, name) in contrib {
+            if let Some(r) = feature_tokens(doc, ctx, toks.clone(), name) {
+                let text =
+                    &doc.text[doc.tokens[r.start].bytes.start..doc.tokens[r.end - 1].bytes.end];
+                if !out.iter().any(|o| o == text) {
+                    out.push(text.to_string());
+                }
+            }
+            if out.len() == 4 {
+                break;
+            }
+        }
+        out
+    }
+}
+
+/// The tokens of the article a span feature was made of, when it was made of any.
+fn feature_tokens(
+    doc: &Analyzed<'_>,
+    ctx: &DocContext,
+    toks: Range<usize>,
+    name: &str,
+) -> Option<Range<usize>> {
+    let one = |i: usize| (i < doc.tokens.len()).then_some(i..i + 1);
+    let words = || {
+        toks.clone()
+            .filter(|&i| doc.tokens[i].kind != TokenKind::Punct)
+    };
+    let find = |pred: &dyn Fn(usize) -> bool| words().find(|&i| pred(i)).map(|i| i..i + 1);
+    if let Some(family) = name
+        .strip_prefix("kw:")
+        .or_else(|| name.strip_prefix("kw2:"))
+    {
+        let k = FAMILIES.iter().position(|f| *f == family)?;
+        return find(&|i| ctx.info[i].family >> k & 1 == 1);
+    }
+    let (template, value) = name.split_once('=').unwrap_or((name, ""));
+    match template {
+        "u" => find(&|i| doc.tokens[i].norm == value),
+        "s4" => find(&|i| {
+            doc.tokens[i].norm.ends_with(value) && doc.tokens[i].norm.chars().count() >= 6
+        }),
+        "bg" => {
+            let (a, b) = value.split_once('|')?;
+            let w: Vec<usize> = words().collect();
+            w.windows(2)
+                .find(|p| doc.tokens[p[0]].norm == a && doc.tokens[p[1]].norm == b)
+                .map(|p| p[0]..p[1] + 1)
+        }
+        "first" => one(toks.start),
+        "last" => toks.end.checked_sub(1).and_then(one),
+        "len_first" => one(toks.start),
+        "c-1" => toks.start.checked_sub(1).and_then(one),
+        "c-2" => toks.start.checked_sub(2).and_then(one),
+        "c+1" => one(toks.end),
+        "c+2" => one(toks.end + 1),
+        "nstrong" => find(&|i| ctx.info[i].strong),
+        "nbias" => find(&|i| ctx.info[i].bias),
+        "maxv" => words()
+            .filter(|&i| ctx.info[i].valence != 0.0)
+            .max_by(|&a, &b| {
+                ctx.info[a]
+                    .valence
+                    .abs()
+                    .total_cmp(&ctx.info[b].valence.abs())
+                    .then(b.cmp(&a))
+            })
+            .map(|i| i..i + 1),
+        "auth" => (toks.start.saturating_sub(6)..toks.start)
+            .find(|&j| ctx.info[j].report || doc.tokens[j].norm == "according")
+            .map(|j| j..j + 1),
+        "caps" => find(&|i| {
+            let w = &doc.text[doc.tokens[i].bytes.clone()];
+            w.chars().filter(|c| c.is_alphabetic()).count() >= 3
+                && w.chars().all(|c| !c.is_lowercase())
+        }),
+        "rep" => {
+            let w: Vec<usize> = words().take(4).collect();
+            Some(*w.first()?..*w.last()? + 1)
+        }
+        "scharged" => {
+            let sent = &doc.sentences[doc.tokens.get(toks.start)?.sentence];
+            sent.tokens
+                .clone()
+                .find(|&i| ctx.info[i].strong || ctx.info[i].valence.abs() >= 2.0)
+                .map(|i| i..i + 1)
+        }
+        _ => None,
     }
 }
 
@@ -129,36 +224,6 @@ pub(crate) fn argmax(p: &[f32]) -> usize {
         .map_or(0, |x| x.0)
 }
 
-/// Feature names as a reader would say them.
-fn describe_feature(name: &str) -> String {
-    let (k, v) = name.split_once('=').unwrap_or((name, ""));
-    match k {
-        "u" => format!("word “{v}”"),
-        "bg" => format!("phrase “{}”", v.replace('|', " ")),
-        "first" => format!("starts with “{v}”"),
-        "last" => format!("ends with “{v}”"),
-        "c-1" | "c-2" => format!("preceded by “{v}”"),
-        "c+1" | "c+2" => format!("followed by “{v}”"),
-        "len" => "span length".to_string(),
-        "nstrong" => format!("{v} strong-subjective words"),
-        "nbias" => format!("{v} bias-lexicon words"),
-        "maxv" => format!("sentiment intensity {v}"),
-        "rep" => format!("phrase occurs {v}× in the article"),
-        "scharged" => format!("{v} charged words in the sentence"),
-        _ if name.starts_with("kw:") || name.starts_with("kw2:") => {
-            format!("{} words", name.split(':').nth(1).unwrap_or(""))
-        }
-        "auth" => "after a report verb".to_string(),
-        "q" => "question".to_string(),
-        "!" => "exclamation".to_string(),
-        "caps" => "capitals".to_string(),
-        "quoted" => "in quotes".to_string(),
-        "whole" => "whole sentence".to_string(),
-        "sloganish" => "short, slogan-like".to_string(),
-        _ => name.to_string(),
-    }
-}
-
 impl TechniqueTagger {
     /// What the tagger is, for the report's `models` list.
     pub fn info(&self) -> ModelInfo {
@@ -166,6 +231,7 @@ impl TechniqueTagger {
             name: self.model.name.clone(),
             version: self.model.version.clone(),
             kind: "trained".into(),
+            thresholds: Default::default(),
         }
     }
 
@@ -185,8 +251,7 @@ impl TechniqueTagger {
             let (p, f) = self.classify(seg, &ctx, sp.tokens.clone(), true);
             let c = argmax(&p);
             let p_span = linear::sigmoid(pa * sp.score + pb);
-            let mut evidence = vec![format!("span score {:.2} (P propaganda span)", p_span)];
-            evidence.extend(self.evidence(&f, c));
+            let evidence = self.evidence(seg, &ctx, sp.tokens.clone(), &f, c);
             doc.techniques.push(TechniqueFinding {
                 technique: self.model.tc_classes[c],
                 sentence: seg.tokens[sp.tokens.start].sentence,
