@@ -271,3 +271,40 @@ fn other_languages_get_null_figures_and_a_warning_naming_the_language() {
         );
     }
 }
+
+/// On the repository's example article, the spin a reader can point at counts as spin: each of
+/// conditional framing, vague sources and distancing pushes toward unreliable, and deleting its
+/// spans from the text never raises the probability; no listed reason is absent from the text.
+#[test]
+fn framing_vague_sources_and_distancing_push_toward_unreliable_on_the_example() {
+    let text = include_str!("../../../../examples/harbor-bridge.txt");
+    let a = Analyzer::new();
+    let r = a.analyze(&Document::from_text(text));
+    let p = r.reliability.p_unreliable.unwrap();
+    for signal in ["conditional_framing", "vague_attribution", "distancing"] {
+        let x = r
+            .reliability
+            .reason(signal)
+            .unwrap_or_else(|| panic!("{signal} is in the example"));
+        assert!(x.contribution.unwrap() > 0.0, "{signal}: {x:?}");
+        assert_eq!(
+            x.direction,
+            Some(unspin::report::Direction::TowardUnreliable)
+        );
+        let kept: String = text
+            .chars()
+            .enumerate()
+            .filter(|(i, _)| !x.spans.iter().any(|[s, e]| s <= i && i < e))
+            .map(|(_, c)| c)
+            .collect();
+        let p2 = a
+            .analyze(&Document::from_text(kept))
+            .reliability
+            .p_unreliable
+            .unwrap();
+        assert!(p2 <= p, "deleting {signal} raised p from {p:.4} to {p2:.4}");
+    }
+    for x in &r.reliability.reasons {
+        assert!(x.count > 0 || x.signal == "word_profile", "{x:?}");
+    }
+}
