@@ -16,7 +16,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use unspin::render::{self, TerminalOptions};
+use unspin::render::{self, HtmlOptions, TerminalOptions};
 use unspin::{Document, Format, Limits, Report};
 
 /// Exit codes: distinct so scripts can tell a bad input from a broken run.
@@ -83,6 +83,14 @@ struct AnalyzeArgs {
     title: Option<String>,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Terminal report: list every signal the article shows among the reasons, not only the
+    /// strongest five.
+    #[arg(long)]
+    all_reasons: bool,
+    /// Terminal and HTML reports: technique spans below this confidence are not shown (JSON
+    /// keeps every span with its confidence).
+    #[arg(long, value_name = "0..1", default_value_t = render::MIN_CONFIDENCE)]
+    min_confidence: f64,
     /// Where the article was published; its site is looked up in the compiled-in site list
     /// (HTML pages give it themselves through their canonical link).
     #[arg(long)]
@@ -282,7 +290,12 @@ fn analyze(args: AnalyzeArgs) -> Result<u8> {
             }
         };
         let report = analyzer.analyze(&doc);
-        write_report(&mut out, &report, format, color, many)?;
+        let view = View {
+            color,
+            all_reasons: args.all_reasons,
+            min_confidence: args.min_confidence,
+        };
+        write_report(&mut out, &report, format, view, many)?;
     }
     out.flush()?;
     Ok(match failed {
@@ -313,19 +326,37 @@ fn read_document(path: &Path, format: Format, limits: Limits) -> unspin::Result<
     Document::from_bytes(&bytes, format, limits)
 }
 
+/// How a report is shown (the JSON ignores it: it keeps every reason and span).
+#[derive(Clone, Copy)]
+struct View {
+    color: bool,
+    all_reasons: bool,
+    min_confidence: f64,
+}
+
 fn write_report(
     out: &mut dyn Write,
     report: &Report,
     format: OutputFormat,
-    color: bool,
+    view: View,
     many: bool,
 ) -> Result<()> {
     match format {
         OutputFormat::Json if many => writeln!(out, "{}", report.to_json())?,
         OutputFormat::Json => writeln!(out, "{}", report.to_json_pretty())?,
-        OutputFormat::Html => out.write_all(render::html(report).as_bytes())?,
+        OutputFormat::Html => {
+            let opts = HtmlOptions {
+                min_confidence: view.min_confidence,
+            };
+            out.write_all(render::html(report, opts).as_bytes())?
+        }
         OutputFormat::Text => {
-            out.write_all(render::terminal(report, TerminalOptions { color }).as_bytes())?;
+            let opts = TerminalOptions {
+                color: view.color,
+                all_reasons: view.all_reasons,
+                min_confidence: view.min_confidence,
+            };
+            out.write_all(render::terminal(report, opts).as_bytes())?;
             if many {
                 writeln!(out)?;
             }

@@ -259,6 +259,39 @@ fn document(ctype: &str, body: &[u8], limits: Limits) -> Result<Document, Respon
     }
 }
 
+/// The rendering options of a query string: `min_confidence` (0 to 1; technique spans below it
+/// are not shown in the HTML rendering; the JSON keeps every span).
+#[allow(clippy::result_large_err)]
+fn view_options(query: Option<&str>) -> Result<unspin::render::HtmlOptions, Response> {
+    let mut opts = unspin::render::HtmlOptions::default();
+    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        match k {
+            "min_confidence" => match v.parse::<f64>() {
+                Ok(c) if (0.0..=1.0).contains(&c) => opts.min_confidence = c,
+                _ => {
+                    return Err(error(
+                        StatusCode::BAD_REQUEST,
+                        "bad_query",
+                        "min_confidence must be a number from 0 to 1",
+                    ));
+                }
+            },
+            _ => {
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    "bad_query",
+                    &format!(
+                        "unknown query parameter {:?}; only min_confidence",
+                        k.chars().take(40).collect::<String>()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(opts)
+}
+
 /// `POST /v1/analyze`: the report as JSON, or — with `Accept: text/html` — the report rendered
 /// as an HTML fragment (the same rendering as `--format html`, which the page shows).
 async fn analyze(State(s): State<AppState>, req: Request) -> Response {
@@ -277,6 +310,10 @@ async fn analyze(State(s): State<AppState>, req: Request) -> Response {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html") && !a.contains("application/json"));
+    let view = match view_options(parts.uri.query()) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
     let Ok(slot) = s.workers.clone().acquire_owned().await else {
         return busy();
     };
@@ -285,7 +322,7 @@ async fn analyze(State(s): State<AppState>, req: Request) -> Response {
         let _slot = slot;
         let report = analyzer.analyze(&doc);
         if html {
-            unspin::render::html_fragment(&report)
+            unspin::render::html_fragment(&report, view)
         } else {
             report.to_json()
         }

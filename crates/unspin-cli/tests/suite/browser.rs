@@ -269,13 +269,17 @@ fn paste_the_example_and_see_spans_gauge_legend_and_claims() {
     );
     cdp.eval("document.querySelector('#result mark[class*=\"t-\"]').focus(); true");
     let tip = cdp.eval("getComputedStyle(document.querySelector('#result mark[class*=\"t-\"]'), '::after').content");
-    assert!(tip.as_str().unwrap().contains("Evidence"), "{tip}");
+    assert!(tip.as_str().unwrap().contains("confidence"), "{tip}");
     cdp.screenshot("page-desktop.png");
 
     // Phone width: nothing wider than the screen.
     cdp.call(
         "Emulation.setDeviceMetricsOverride",
         json!({"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": true}),
+    );
+    cdp.call(
+        "Emulation.setTouchEmulationEnabled",
+        json!({"enabled": true, "maxTouchPoints": 1}),
     );
     std::thread::sleep(Duration::from_millis(300));
     let overflow = cdp
@@ -285,6 +289,42 @@ fn paste_the_example_and_see_spans_gauge_legend_and_claims() {
     assert!(
         overflow <= 1.0,
         "the page is {overflow}px wider than a phone"
+    );
+    // The sentence table fits too (it used to run off the screen).
+    let table = cdp
+        .eval("(function(){var d=document.querySelector('#result div.table');return d.scrollWidth-d.clientWidth;})()")
+        .as_f64()
+        .unwrap();
+    assert!(table <= 1.0, "the sentence table is {table}px too wide");
+
+    // A tap on a technique span shows its technique and confidence (hover and keyboard focus
+    // are not there on a phone).
+    cdp.eval(
+        "document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); true",
+    );
+    let at = cdp.eval(
+        "(function(){var m=document.querySelector('#result mark[class*=\"t-\"]');m.scrollIntoView({block:'center'});var r=m.getBoundingClientRect();return [r.left+Math.min(8,r.width/2),r.top+r.height/2];})()",
+    );
+    let (x, y) = (at[0].as_f64().unwrap(), at[1].as_f64().unwrap());
+    for kind in ["touchStart", "touchEnd"] {
+        let points = if kind == "touchEnd" {
+            json!([])
+        } else {
+            json!([{"x": x, "y": y}])
+        };
+        cdp.call(
+            "Input.dispatchTouchEvent",
+            json!({"type": kind, "touchPoints": points}),
+        );
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let tapped = cdp.eval(
+        "(function(){var a=document.activeElement;return a && a.tagName==='MARK' ? getComputedStyle(a,'::after').content : null;})()",
+    );
+    let tapped = tapped.as_str().unwrap_or_default();
+    assert!(
+        tapped.contains("confidence 0.") && tapped.contains(" — "),
+        "a tap shows the technique and its confidence: {tapped:?}"
     );
     cdp.screenshot("page-phone.png");
 }

@@ -107,8 +107,34 @@ fn text_report_is_plain_when_piped() {
     let s = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     assert!(!s.contains('\x1b'), "no colour codes when not a terminal");
     assert!(s.contains("── why"));
-    assert!(s.contains("vague attribution ×"));
+    // The strongest five reasons with their direction; the rest behind --all-reasons.
+    assert!(
+        s.contains("distancing ×2 +") && s.contains("toward unreliable"),
+        "{s}"
+    );
+    assert!(s.contains("toward reliable"), "{s}");
+    assert!(s.contains("more (--all-reasons"), "{s}");
+    assert!(!s.contains("vague attribution ×"));
     assert!(s.contains("According to the Port City Tribune"));
+    let all = unspin()
+        .args(["analyze", "--all-reasons"])
+        .arg(example())
+        .assert()
+        .success();
+    let all = String::from_utf8_lossy(&all.get_output().stdout).into_owned();
+    assert!(all.contains("vague attribution ×4 +"), "{all}");
+    assert!(!all.contains("×0"), "absent signals are not reasons: {all}");
+    // Low-confidence spans are hidden from the views, not from the JSON.
+    let none = unspin()
+        .args(["analyze", "--min-confidence", "1"])
+        .arg(example())
+        .assert()
+        .success();
+    let none = String::from_utf8_lossy(&none.get_output().stdout).into_owned();
+    assert!(
+        none.contains("technique spans below confidence 1.00 not shown"),
+        "{none}"
+    );
     let colored = unspin()
         .args(["analyze", "--color", "always"])
         .arg(example())
