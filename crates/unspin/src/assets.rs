@@ -43,6 +43,7 @@ pub static EN: Lang = Lang {
         "boilerplate/patterns.txt",
         "boilerplate/openers.txt",
         "boilerplate/dateline.txt",
+        "headline/alarm_words.txt",
         "hedging/patterns.txt",
         "hedging/approximators.txt",
         "hedging/quantity_words.txt",

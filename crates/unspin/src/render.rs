@@ -316,19 +316,30 @@ fn prior_note(r: &Report) -> String {
     }
 }
 
-/// " · headline clickbait 0.97 (clickbait)", when the headline was scored.
+/// " · headline clickbait 0.97 (clickbait) · sensational: “BREAKING”, “!!!”", when the headline
+/// was scored.
 fn clickbait_note(r: &Report) -> String {
-    r.headline
-        .as_ref()
-        .and_then(|h| Some((h.clickbait?, h.is_clickbait)))
-        .map_or(String::new(), |(p, d)| {
-            let d = match d {
-                Some(true) => " (clickbait)",
-                Some(false) => " (not clickbait)",
-                None => "",
-            };
-            format!(" · headline clickbait {p:.2}{d}")
-        })
+    let Some(h) = r.headline.as_ref() else {
+        return String::new();
+    };
+    let mut o = String::new();
+    if let Some(p) = h.clickbait {
+        let d = match h.is_clickbait {
+            Some(true) => " (clickbait)",
+            Some(false) => " (not clickbait)",
+            None => "",
+        };
+        o.push_str(&format!(" · headline clickbait {p:.2}{d}"));
+    }
+    if h.sensational == Some(true) {
+        let words: Vec<String> = h
+            .sensational_cues
+            .iter()
+            .map(|c| format!("“{}”", c.text))
+            .collect();
+        o.push_str(&format!(" · sensational headline: {}", words.join(", ")));
+    }
+    o
 }
 
 fn unscored_why(r: &Report) -> &'static str {

@@ -5,6 +5,7 @@
 //! A value no model computes yet is `null`, never a made-up constant: a reader must be able to tell
 //! "the model says 0.5" from "nothing measured this".
 
+pub use crate::detect::headline::HeadlineCueKind;
 pub use crate::doc::{HedgeKind, ModelInfo, SourceKind};
 use crate::ingest::SourceMeta;
 pub use crate::model::reliability::{Expect, RateUnit};
@@ -42,6 +43,23 @@ pub struct Headline {
     /// The clickbait model's decision, at its threshold (in the model's `thresholds`).
     #[serde(default)]
     pub is_clickbait: Option<bool>,
+    /// Sensationalism the clickbait model does not see — capitals, words of alarm, stacked
+    /// `!`/`?`, charged words: a word of alarm, stacked marks, or two cues make it sensational;
+    /// null when the rules did not run (a text in another language).
+    #[serde(default)]
+    pub sensational: Option<bool>,
+    /// The cues, with offsets into `title`.
+    #[serde(default)]
+    pub sensational_cues: Vec<HeadlineCueSpan>,
+}
+
+/// One sensationalism cue of the headline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeadlineCueSpan {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub kind: HeadlineCueKind,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

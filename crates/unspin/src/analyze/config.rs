@@ -380,6 +380,7 @@ impl AnalyzerBuilder {
             None => None,
         };
         Ok(Analyzer {
+            headline: crate::detect::HeadlineDetector::new(&lex),
             lex,
             rules,
             techniques,

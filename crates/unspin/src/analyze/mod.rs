@@ -9,7 +9,8 @@ mod config;
 
 pub use config::{AnalyzerBuilder, Config, LanguagePolicy, ModelChoice};
 
-use crate::detect::Detector;
+use crate::detect::headline::HeadlineCue;
+use crate::detect::{Detector, HeadlineDetector};
 use crate::doc::{Doc, ModelInfo};
 use crate::ingest::{Document, Limits};
 use crate::lexicon::Lexicons;
@@ -20,8 +21,8 @@ use crate::model::sentence::SentenceScorer;
 use crate::model::sources;
 use crate::model::techniques::TechniqueTagger;
 use crate::report::{
-    AttributionReport, Direction, Expect, Headline, HedgeCueSpan, Label, Reason, Reliability,
-    Report, SCHEMA, SentenceReport, SourcePriorReport, TechniqueSpan,
+    AttributionReport, Direction, Expect, Headline, HeadlineCueSpan, HedgeCueSpan, Label, Reason,
+    Reliability, Report, SCHEMA, SentenceReport, SourcePriorReport, TechniqueSpan,
 };
 use crate::text::language;
 use config::Source;
@@ -33,6 +34,8 @@ pub struct Analyzer {
     lex: Arc<Lexicons>,
     /// Rule detectors, in the order they run (boilerplate first: later stages read it).
     rules: Vec<Box<dyn Detector>>,
+    /// Sensationalism in the headline.
+    headline: HeadlineDetector,
     techniques: Option<(TechniqueTagger, Source)>,
     sentences: Option<(SentenceScorer, Source)>,
     reliability: Option<(ReliabilityModel, Source)>,
@@ -104,6 +107,7 @@ impl Analyzer {
     /// order: exactly the report's `models` list.
     pub fn models(&self) -> Vec<ModelInfo> {
         let mut out: Vec<ModelInfo> = self.rules.iter().map(|d| d.info()).collect();
+        out.push(self.headline.info());
         if let Some((t, _)) = &self.techniques {
             out.push(t.info());
         }
@@ -251,10 +255,14 @@ impl Analyzer {
         }
         let mut doc = self.prepare(&document.text);
         self.score(&mut doc);
-        let clickbait = match (&self.sentences, title) {
-            (Some((s, _)), Some(t)) => Some(s.clickbait(&Doc::new(t, &self.lex))),
-            _ => None,
-        };
+        let headline = title.map(|t| {
+            let hd = Doc::new(t, &self.lex);
+            let clickbait = self.sentences.as_ref().map(|(s, _)| s.clickbait(&hd));
+            HeadlineFacts {
+                clickbait,
+                cues: Some(self.headline.cues(&hd)),
+            }
+        });
         let (reliability, x) = if self.reliability_stage {
             let mut signals = reliability::signals(&doc, title);
             let model = self.reliability_model();
@@ -281,7 +289,7 @@ impl Analyzer {
         let report = build_report(
             document,
             &doc,
-            clickbait,
+            headline,
             reliability,
             self.models(),
             language,
@@ -291,11 +299,20 @@ impl Analyzer {
     }
 }
 
+/// What the stages found in the headline.
+#[derive(Debug, Default)]
+struct HeadlineFacts {
+    /// The clickbait probability and decision, when the sentence models ran.
+    clickbait: Option<(f64, bool)>,
+    /// The sensationalism cues, when the rules ran.
+    cues: Option<Vec<HeadlineCue>>,
+}
+
 /// The report, built once from the document record.
 fn build_report(
     document: &Document,
     doc: &Doc<'_>,
-    clickbait: Option<(f64, bool)>,
+    headline: Option<HeadlineFacts>,
     reliability: Reliability,
     models: Vec<ModelInfo>,
     language: Option<String>,
@@ -362,11 +379,31 @@ fn build_report(
         .collect();
 
     let title = document.title.clone().filter(|t| !t.trim().is_empty());
-    let headline = title.as_ref().map(|t| Headline {
-        start: 0,
-        end: t.chars().count(),
-        clickbait: clickbait.map(|c| c.0),
-        is_clickbait: clickbait.map(|c| c.1),
+    let headline = title.as_ref().map(|t| {
+        let facts = headline.unwrap_or_default();
+        let clickbait = facts.clickbait;
+        let index = crate::span::CharIndex::new(t);
+        Headline {
+            start: 0,
+            end: t.chars().count(),
+            clickbait: clickbait.map(|c| c.0),
+            is_clickbait: clickbait.map(|c| c.1),
+            sensational: facts.cues.as_deref().map(HeadlineDetector::sensational),
+            sensational_cues: facts
+                .cues
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| {
+                    let sp = index.span(c.bytes.clone());
+                    HeadlineCueSpan {
+                        start: sp.start,
+                        end: sp.end,
+                        text: t[c.bytes].to_string(),
+                        kind: c.kind,
+                    }
+                })
+                .collect(),
+        }
     });
     let mut warnings = Vec::new();
     if text.trim().is_empty() {
@@ -559,6 +596,7 @@ mod tests {
                 "boilerplate-rules",
                 "hedging-rules",
                 "attribution-rules",
+                "headline-rules",
                 "techniques",
                 "sentences",
                 "reliability"

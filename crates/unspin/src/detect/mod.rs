@@ -8,11 +8,13 @@
 
 mod attribution;
 pub mod boilerplate;
+pub mod headline;
 mod hedging;
 mod loaded;
 
 pub use attribution::{AttributionDetector, has_direct_quote};
 pub use boilerplate::BoilerplateDetector;
+pub use headline::HeadlineDetector;
 pub use hedging::HedgingDetector;
 pub use loaded::LoadedLanguageDetector;
 

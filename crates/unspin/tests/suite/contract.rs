@@ -96,12 +96,13 @@ fn example_article_report_validates_and_slices_back() {
             "boilerplate-rules",
             "hedging-rules",
             "attribution-rules",
+            "headline-rules",
             "techniques",
             "sentences",
             "reliability"
         ]
     );
-    assert_eq!(r.models[3].kind, "trained");
+    assert_eq!(r.models[4].kind, "trained");
 }
 
 #[test]

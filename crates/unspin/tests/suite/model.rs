@@ -292,7 +292,8 @@ fn models_switch_off_alone_and_must_fit_together() {
             "boilerplate-rules",
             "hedging-rules",
             "attribution-rules",
-            "loaded-language-lexicon"
+            "loaded-language-lexicon",
+            "headline-rules"
         ]
     );
     let r = rules.analyze(&doc);
