@@ -332,3 +332,50 @@ pub fn summary_consistency(analyzer: &Analyzer, data: &ReliabilityData) -> Summa
         differ,
     }
 }
+
+/// Whether technique evidence is the article's words: on every article of a PTC split, each
+/// evidence string of each technique span is text of the article (so never a feature's name
+/// or a model internal).
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceCheck {
+    pub articles: usize,
+    pub spans: usize,
+    /// Spans with at least one evidence string.
+    pub with_evidence: usize,
+    pub strings: usize,
+    /// Evidence strings found verbatim in their article.
+    pub in_text: usize,
+    pub share: f64,
+    /// The first few strings that are not.
+    pub not_in_text: Vec<String>,
+}
+
+pub fn evidence_check(analyzer: &Analyzer, ptc_root: &Path, split: &str) -> Result<EvidenceCheck> {
+    let s = data::ptc::split(ptc_root, split)?;
+    let (mut spans, mut with_evidence, mut strings, mut in_text) = (0, 0, 0, 0);
+    let mut not_in_text = Vec::new();
+    for a in &s.articles {
+        let r = analyzer.analyze(&Document::from_text(a.text.clone()));
+        for t in &r.techniques {
+            spans += 1;
+            with_evidence += usize::from(!t.evidence.is_empty());
+            for e in &t.evidence {
+                strings += 1;
+                if !e.is_empty() && r.text.contains(e.as_str()) {
+                    in_text += 1;
+                } else if not_in_text.len() < 10 {
+                    not_in_text.push(e.clone());
+                }
+            }
+        }
+    }
+    Ok(EvidenceCheck {
+        articles: s.articles.len(),
+        spans,
+        with_evidence,
+        strings,
+        in_text,
+        share: in_text as f64 / strings.max(1) as f64,
+        not_in_text,
+    })
+}

@@ -30,6 +30,18 @@ pub struct SentenceEval {
     pub metrics: Binary,
     /// CLEF 2019 ranking metrics (check-worthiness only).
     pub ranking: Option<RankingScore>,
+    /// Whether the extremes are earned: held-out examples given p ≥ 0.99 and the share of them
+    /// that are positive; given p ≤ 0.01 and the share that are negative.
+    pub extremes: Extremes,
+}
+
+/// How the most confident held-out predictions fared.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Extremes {
+    pub high: usize,
+    pub high_positive: f64,
+    pub low: usize,
+    pub low_negative: f64,
 }
 
 /// Out-of-fold calibrated probabilities and labels (at each fold's threshold) of `test_of`
@@ -74,6 +86,18 @@ fn binary_eval(
     let as_scores: Vec<f64> = labels.iter().map(|l| f64::from(u8::from(*l))).collect();
     let mut m = metrics::binary(&gold, &as_scores, 0.5, false);
     let p = metrics::binary(&gold, probs, 0.5, true);
+    let share = |keep: &dyn Fn(f64) -> bool, want: bool| {
+        let (n, hit) = probs
+            .iter()
+            .zip(&gold)
+            .filter(|(p, _)| keep(**p))
+            .fold((0usize, 0usize), |(n, h), (_, g)| {
+                (n + 1, h + usize::from(*g == want))
+            });
+        (n, hit as f64 / n.max(1) as f64)
+    };
+    let (high, high_positive) = share(&|p| p >= 0.99, true);
+    let (low, low_negative) = share(&|p| p <= 0.01, false);
     m.roc_auc = p.roc_auc;
     m.pr_auc = p.pr_auc;
     m.brier = p.brier;
@@ -85,6 +109,12 @@ fn binary_eval(
         positives: gold.iter().filter(|g| **g).count(),
         metrics: m,
         ranking: None,
+        extremes: Extremes {
+            high,
+            high_positive,
+            low,
+            low_negative,
+        },
     }
 }
 
