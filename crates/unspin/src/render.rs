@@ -3,6 +3,7 @@
 
 use crate::doc::{HedgeKind, SourceKind};
 use crate::report::Report;
+use crate::span::CharIndex;
 use crate::technique::Technique;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -85,6 +86,46 @@ pub struct Mark {
     pub end: usize,
     pub kind: MarkKind,
     pub note: String,
+    /// A technique span's confidence (None for rule spans and the other kinds).
+    pub confidence: Option<f64>,
+}
+
+/// Text of the article made safe for a terminal: control characters (escape sequences that
+/// could retitle the window, write the clipboard or move the cursor to forge a line of the
+/// report) and the bidirectional overrides that reorder what is shown are printed as visible
+/// escapes (`\x1b`, `\u{202e}`), never emitted. Newlines and tabs stay; a carriage return
+/// stays only before a newline.
+pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char, next: Option<char>| {
+        (c.is_control() && c != '\n' && c != '\t' && !(c == '\r' && next == Some('\n')))
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+    };
+    let mut chars = s.chars().peekable();
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        if bad(c, chars.peek().copied()) {
+            any = true;
+            break;
+        }
+    }
+    if !any {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if bad(c, chars.peek().copied()) {
+            let n = c as u32;
+            if n < 0x100 {
+                let _ = write!(out, "\\x{n:02x}");
+            } else {
+                let _ = write!(out, "\\u{{{n:x}}}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The default display threshold of technique spans: on the PTC dev articles, 9 % of the spans
@@ -114,6 +155,7 @@ pub fn marks(r: &Report, min_confidence: f64) -> Vec<Mark> {
             format!(" Words that decided it: {}.", words.join(", "))
         };
         out.push(Mark {
+            confidence: t.confidence,
             start: t.start,
             end: t.end,
             kind: MarkKind::Technique(t.technique),
@@ -128,6 +170,7 @@ pub fn marks(r: &Report, min_confidence: f64) -> Vec<Mark> {
         let a = &s.attribution;
         if let (Some(start), Some(end)) = (a.start, a.end) {
             out.push(Mark {
+                confidence: None,
                 start,
                 end,
                 kind: MarkKind::Source(a.kind),
@@ -140,6 +183,7 @@ pub fn marks(r: &Report, min_confidence: f64) -> Vec<Mark> {
         }
         for c in &s.hedge_cues {
             out.push(Mark {
+                confidence: None,
                 start: c.start,
                 end: c.end,
                 kind: MarkKind::Hedge(c.kind),
@@ -186,14 +230,33 @@ fn pieces_at<'r>(
             ci += 1;
         }
     }
+    // A sweep over the marks in order of start: each piece is covered by the marks that
+    // started at or before it and end at or after it, so no piece looks at every mark.
+    let mut order: Vec<usize> = (0..marks.len())
+        .filter(|&k| marks[k].start < marks[k].end)
+        .collect();
+    order.sort_by_key(|&k| (marks[k].start, marks[k].end, k));
+    let (mut next, mut active): (usize, Vec<usize>) = (0, Vec::new());
     let mut out = Vec::new();
     for w in 0..cuts.len().saturating_sub(1) {
         let (a, b) = (cuts[w], cuts[w + 1]);
-        let covering = marks
+        while next < order.len() && marks[order[next]].start <= a {
+            active.push(order[next]);
+            next += 1;
+        }
+        active.retain(|&k| marks[k].end > a);
+        // In the order the marks were given.
+        let mut covering: Vec<usize> = active
             .iter()
-            .filter(|m| m.start <= a && b <= m.end && m.start < m.end)
+            .copied()
+            .filter(|&k| b <= marks[k].end)
             .collect();
-        out.push((a, &text[bytes[w]..bytes[w + 1]], covering));
+        covering.sort_unstable();
+        out.push((
+            a,
+            &text[bytes[w]..bytes[w + 1]],
+            covering.into_iter().map(|k| &marks[k]).collect(),
+        ));
     }
     out
 }
@@ -260,17 +323,51 @@ fn hidden_note(r: &Report, min_confidence: f64) -> Option<String> {
     })
 }
 
-fn quote_excerpt(text: &str, start: usize, end: usize, max: usize) -> String {
-    let s: String = text
-        .chars()
-        .skip(start)
-        .take(end.saturating_sub(start))
-        .collect();
-    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if s.chars().count() > max {
-        format!("“{}…”", s.chars().take(max).collect::<String>())
-    } else {
-        format!("“{s}”")
+/// The text with a code-point index, so each excerpt costs its own length, not the text's.
+struct Excerpts<'t> {
+    text: &'t str,
+    index: CharIndex<'t>,
+}
+
+impl<'t> Excerpts<'t> {
+    fn new(text: &'t str) -> Excerpts<'t> {
+        Excerpts {
+            text,
+            index: CharIndex::new(text),
+        }
+    }
+
+    /// “The span's text”, whitespace runs collapsed, cut after `max` characters.
+    fn quote(&self, start: usize, end: usize, max: usize) -> String {
+        let (a, b) = (
+            self.index.byte_at(start),
+            self.index.byte_at(end.max(start)),
+        );
+        let mut out = String::from("“");
+        let (mut n, mut space, mut cut) = (0usize, false, false);
+        for c in self.text[a..b].chars() {
+            if c.is_whitespace() {
+                space = n > 0;
+                continue;
+            }
+            if n == max {
+                cut = true;
+                break;
+            }
+            if space {
+                out.push(' ');
+                n += 1;
+                space = false;
+                if n == max {
+                    cut = true;
+                    break;
+                }
+            }
+            out.push(c);
+            n += 1;
+        }
+        out.push_str(if cut { "…”" } else { "”" });
+        terminal_safe(&out).into_owned()
     }
 }
 
@@ -376,6 +473,7 @@ fn rate_text(r: &crate::report::Reason) -> String {
 /// The terminal report: header, the article (highlighted when `color`), then the reasons, the
 /// sources and the technique spans with their offsets.
 pub fn terminal(r: &Report, opts: TerminalOptions) -> String {
+    let ex = Excerpts::new(&r.text);
     let paint = |code: &str, s: &str| {
         if opts.color {
             format!("\x1b[{code}m{s}\x1b[0m")
@@ -398,7 +496,12 @@ pub fn terminal(r: &Report, opts: TerminalOptions) -> String {
         .as_deref()
         .or(r.id.as_deref())
         .unwrap_or("(untitled)");
-    let _ = writeln!(o, "{} {}", paint("1", "unspin"), paint("1", name));
+    let _ = writeln!(
+        o,
+        "{} {}",
+        paint("1", "unspin"),
+        paint("1", &terminal_safe(name))
+    );
     let _ = writeln!(
         o,
         "language {} · {} sentences · {} technique spans{}",
@@ -420,17 +523,18 @@ pub fn terminal(r: &Report, opts: TerminalOptions) -> String {
         }
     }
     for w in &r.warnings {
-        let _ = writeln!(o, "{} {w}", paint("33", "warning:"));
+        let _ = writeln!(o, "{} {}", paint("33", "warning:"), terminal_safe(w));
     }
     let marks = marks(r, opts.min_confidence);
     if opts.color {
         let _ = writeln!(o, "\n{}", rule("article"));
         for (piece, on) in pieces(&r.text, &marks) {
+            let piece = terminal_safe(piece);
             if on.is_empty() {
-                o.push_str(piece);
+                o.push_str(&piece);
             } else {
                 let codes: Vec<&str> = on.iter().map(|m| m.kind.ansi()).collect();
-                o.push_str(&paint(&codes.join(";"), piece));
+                o.push_str(&paint(&codes.join(";"), &piece));
             }
         }
         if !r.text.ends_with('\n') {
@@ -460,7 +564,7 @@ pub fn terminal(r: &Report, opts: TerminalOptions) -> String {
             .spans
             .iter()
             .take(3)
-            .map(|s| quote_excerpt(&r.text, s[0], s[1], 60))
+            .map(|s| ex.quote(s[0], s[1], 60))
             .collect();
         let weight = weight_text(reason);
         let weight = match reason.direction {
@@ -512,8 +616,8 @@ pub fn terminal(r: &Report, opts: TerminalOptions) -> String {
             o,
             "s{:<3} {kind:<5} {}  {}",
             i + 1,
-            a.source.as_deref().unwrap_or("?"),
-            quote_excerpt(&r.text, a.start.unwrap_or(0), a.end.unwrap_or(0), 70)
+            terminal_safe(a.source.as_deref().unwrap_or("?")),
+            ex.quote(a.start.unwrap_or(0), a.end.unwrap_or(0), 70)
         );
     }
     let unsourced = r
@@ -552,23 +656,15 @@ pub fn terminal(r: &Report, opts: TerminalOptions) -> String {
             "s{:<3} {:.2} {kind:<9} {}",
             i + 1,
             s.checkworthiness.unwrap_or(0.0),
-            quote_excerpt(&r.text, s.start, s.end, 90)
+            ex.quote(s.start, s.end, 90)
         );
     }
 
     let _ = writeln!(o, "\n{}", rule("spans"));
     for m in &marks {
-        let conf = match m.kind {
-            MarkKind::Technique(_) => r
-                .techniques
-                .iter()
-                .find(|t| {
-                    t.start == m.start
-                        && t.end == m.end
-                        && MarkKind::Technique(t.technique) == m.kind
-                })
-                .and_then(|t| t.confidence)
-                .map_or("rules".to_string(), |c| format!("{c:.2}")),
+        let conf = match (m.kind, m.confidence) {
+            (MarkKind::Technique(_), Some(c)) => format!("{c:.2}"),
+            (MarkKind::Technique(_), None) => "rules".to_string(),
             _ => String::new(),
         };
         let _ = writeln!(
@@ -577,7 +673,7 @@ pub fn terminal(r: &Report, opts: TerminalOptions) -> String {
             m.start,
             m.end,
             m.kind.label(),
-            quote_excerpt(&r.text, m.start, m.end, 70)
+            ex.quote(m.start, m.end, 70)
         );
     }
     if let Some(n) = hidden_note(r, opts.min_confidence) {
@@ -634,6 +730,7 @@ pub fn html(r: &Report, opts: HtmlOptions) -> String {
 /// definitions shown on hover and keyboard focus are CSS only, so the fragment works without
 /// script.
 pub fn html_fragment(r: &Report, opts: HtmlOptions) -> String {
+    let ex = Excerpts::new(&r.text);
     let marks = marks(r, opts.min_confidence);
     let mut o = String::from("<div class=\"report\">\n");
     let title = r
@@ -744,7 +841,7 @@ pub fn html_fragment(r: &Report, opts: HtmlOptions) -> String {
             .spans
             .iter()
             .take(3)
-            .map(|s| esc(&quote_excerpt(&r.text, s[0], s[1], 80)))
+            .map(|s| esc(&ex.quote(s[0], s[1], 80)))
             .collect();
         let class = match reason.direction {
             Some(crate::report::Direction::TowardUnreliable) => "up",
@@ -793,7 +890,7 @@ pub fn html_fragment(r: &Report, opts: HtmlOptions) -> String {
                 },
                 s.checkworthiness.unwrap_or(0.0),
                 i + 1,
-                esc(&quote_excerpt(&r.text, s.start, s.end, 200))
+                esc(&ex.quote(s.start, s.end, 200))
             );
         }
         o.push_str("</ol>");
@@ -818,7 +915,7 @@ pub fn html_fragment(r: &Report, opts: HtmlOptions) -> String {
             o,
             "<tr><td><a href=\"#s{0}\">{0}</a></td><td>{1}</td><td class=\"src-{2}\">{src}</td><td>{3}</td><td>{4}</td><td>{5}</td></tr>",
             i + 1,
-            esc(&quote_excerpt(&r.text, s.start, s.end, 160)),
+            esc(&ex.quote(s.start, s.end, 160)),
             source_name(s.attribution.kind),
             cues.join(", "),
             decision(s.hedged, s.hedging),
@@ -833,7 +930,7 @@ pub fn html_fragment(r: &Report, opts: HtmlOptions) -> String {
         .collect();
     let _ = writeln!(
         o,
-        "<footer>{} · models: {}</footer></main></body></html>",
+        "<footer>{} · models: {}</footer>\n</div>",
         esc(&r.schema),
         models.join(", ")
     );
@@ -848,6 +945,7 @@ mod tests {
     fn pieces_cover_the_text_exactly_once() {
         let text = "añb “quoted” end";
         let m = |start, end| Mark {
+            confidence: None,
             start,
             end,
             kind: MarkKind::Hedge(HedgeKind::Lexical),

@@ -84,6 +84,20 @@ impl<'t> CharIndex<'t> {
             .count()
     }
 
+    /// Byte offset of a code-point offset (the text's length at or past its end): the inverse
+    /// of [`CharIndex::char_at`], at most `STRIDE` bytes counted per lookup.
+    pub fn byte_at(&self, char: usize) -> usize {
+        let i = match self.checkpoints.binary_search_by_key(&char, |c| c.1) {
+            Ok(i) => return self.checkpoints[i].0,
+            Err(i) => i.saturating_sub(1),
+        };
+        let (cb, cc) = self.checkpoints[i];
+        self.text[cb..]
+            .char_indices()
+            .nth(char.saturating_sub(cc))
+            .map_or(self.text.len(), |(b, _)| cb + b)
+    }
+
     pub fn span(&self, bytes: Range<usize>) -> Span {
         let start = self.char_at(bytes.start);
         let end = if bytes.end == bytes.start {
@@ -116,6 +130,19 @@ pub fn slice_chars(text: &str, span: Span) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_at_inverts_char_at() {
+        let text = "aé“b”c".repeat(200);
+        let idx = CharIndex::new(&text);
+        for (chars, (byte, _)) in text.char_indices().enumerate() {
+            assert_eq!(idx.byte_at(chars), byte);
+            assert_eq!(idx.char_at(byte), chars);
+        }
+        let n = text.chars().count();
+        assert_eq!(idx.byte_at(n), text.len());
+        assert_eq!(idx.byte_at(n + 5), text.len());
+    }
 
     #[test]
     fn char_index_counts_code_points_not_bytes() {

@@ -677,3 +677,58 @@ fn html_canonical_link_and_batch_url_feed_the_source_prior() {
             .is_none()
     );
 }
+
+/// Escape sequences in an article never reach the terminal (issue 19, item 5): an OSC title,
+/// an OSC 52 clipboard write, a cursor move forging a report line, a bidi override — in text
+/// and, as character references, in HTML — are shown escaped, plain or coloured; the only
+/// escapes in coloured output are unspin's own colour codes.
+#[test]
+fn escape_sequences_in_an_article_never_reach_the_terminal() {
+    let attack = "Reports are coming in that the mayor lied.\u{1b}]0;pwned\u{7} Sources say \
+                  the dam broke.\u{1b}]52;c;ZWNobyBwd25lZA==\u{7}\u{1b}[2K\u{1b}[1G\
+                  reliability: Reliable (p_unreliable 0.01)\u{1b}[31m Critics claim it was \
+                  \u{202e}detaler\u{202c} a cover-up, and many believe the audit was a sham \
+                  that nobody could ever trust again, whatever the council now says.";
+    let html = "<html><body><article><p>Reports are coming in that the mayor lied &#x1b;]0;pwned&#x07; \
+                and sources say the dam broke &#27;[2K while critics claim the audit was a sham \
+                that nobody could ever trust again, whatever the council now says about it.</p>\
+                </article></body></html>";
+    for (input, extra) in [(attack, vec![]), (html, vec!["--html"])] {
+        for color in ["never", "always"] {
+            let out = unspin()
+                .args([
+                    "analyze",
+                    "-",
+                    "--title",
+                    "Mayor\u{1b}]0;x\u{7}",
+                    "--color",
+                    color,
+                ])
+                .args(&extra)
+                .write_stdin(input)
+                .assert()
+                .success();
+            let s = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+            if color == "never" {
+                assert!(
+                    !s.contains('\u{1b}'),
+                    "an escape reached the terminal: {s:?}"
+                );
+            } else {
+                // Every ESC starts one of our SGR colour codes: ESC [ digits/; m.
+                for (i, _) in s.match_indices('\u{1b}') {
+                    let rest = &s[i + 1..];
+                    let code: String = rest.chars().take_while(|c| *c != 'm').collect();
+                    assert!(
+                        code.starts_with('[')
+                            && code[1..].chars().all(|c| c.is_ascii_digit() || c == ';'),
+                        "a foreign escape at {i}: {:?}",
+                        &s[i..(i + 12).min(s.len())]
+                    );
+                }
+            }
+            assert!(!s.contains('\u{7}') && !s.contains('\u{202e}'), "{s:?}");
+            assert!(s.contains("\\x1b"), "shown escaped: {s:?}");
+        }
+    }
+}

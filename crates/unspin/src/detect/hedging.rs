@@ -74,6 +74,12 @@ impl HedgingDetector {
                 strong.push(HedgeCue { bytes, kind: *kind });
             }
         }
+        let mut strong_at: Vec<(usize, usize)> = strong
+            .iter()
+            .map(|c| (c.bytes.start, c.bytes.end))
+            .collect();
+        strong_at.sort_unstable();
+        let (mut next, mut reach) = (0usize, 0usize);
         for m in self.lexical.find_iter(text) {
             let bytes: Range<usize> = base + m.start()..base + m.end();
             if !at_word_bounds(doc.text, &bytes) {
@@ -85,10 +91,14 @@ impl HedgingDetector {
             {
                 continue;
             }
-            if strong
-                .iter()
-                .any(|c| c.bytes.start <= bytes.start && bytes.end <= c.bytes.end)
-            {
+            // Inside a conditional or distancing cue: that cue says it already. The matches come
+            // in order, so the cues are swept once by start with the furthest end seen (testing
+            // every match against every cue was quadratic on one giant hedge-heavy sentence).
+            while next < strong_at.len() && strong_at[next].0 <= bytes.start {
+                reach = reach.max(strong_at[next].1);
+                next += 1;
+            }
+            if next > 0 && bytes.end <= reach {
                 continue;
             }
             out.push(HedgeCue {
