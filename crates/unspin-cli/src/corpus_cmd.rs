@@ -116,14 +116,17 @@ enum InputFormat {
 struct Checkpoint {
     version: u32,
     fingerprint: String,
+    /// What the input was when the run began (size, modification time, head hash; a folder's
+    /// listing): the same path with other contents is another run.
+    input: String,
     records: u64,
     json_bytes: u64,
     csv_bytes: u64,
     aggregate: Aggregate,
 }
 
-/// Version 2: the aggregate counts reports by language.
-const CHECKPOINT_VERSION: u32 = 2;
+/// Version 2: the aggregate counts reports by language. Version 3: the input's identity.
+const CHECKPOINT_VERSION: u32 = 3;
 
 fn partial(p: &Path) -> PathBuf {
     let mut s = p.as_os_str().to_owned();
@@ -247,11 +250,20 @@ pub fn run_stats(args: CorpusArgs) -> Result<RunStats> {
     // The source, and how to tell progress.
     // Compressed bytes read so far, for the progress bar.
     let mut read_bytes = Arc::new(AtomicU64::new(0));
+    let mut input_identity = if stdin {
+        "stdin (cannot be checked)".to_string()
+    } else if kind == InputKind::Dir {
+        String::new() // set from the listing below
+    } else {
+        input::file_identity(&args.input)
+            .with_context(|| format!("cannot read {}", args.input.display()))?
+    };
     let (mut source, total, by_bytes): (Box<dyn RecordSource>, Option<u64>, bool) = if kind
         == InputKind::Dir
     {
         let d = DirSource::new(&args.input)
             .with_context(|| format!("cannot list {}", args.input.display()))?;
+        input_identity = d.identity().to_string();
         let n = d.len() as u64;
         (Box::new(d), Some(n), false)
     } else if kind == InputKind::Parquet {
@@ -291,6 +303,19 @@ pub fn run_stats(args: CorpusArgs) -> Result<RunStats> {
         analyzer.fingerprint()
     );
 
+    // No output is the input, and no two outputs are one file — before anything is created.
+    let mut outputs: Vec<(&str, &Path)> = Vec::new();
+    if let Some(o) = &args.output {
+        outputs.push(("--output", o));
+    }
+    if let Some(o) = &args.csv {
+        outputs.push(("--csv", o));
+    }
+    if let Some(o) = &args.summary {
+        outputs.push(("--summary", o));
+    }
+    crate::paths::check_outputs(&[&args.input], &outputs)?;
+
     // Outputs: partial files and a checkpoint when writing to a file.
     let out_path = args.output.clone().filter(|o| o != Path::new("-"));
     let parquet_out = out_path.as_ref().is_some_and(|p| {
@@ -323,6 +348,19 @@ pub fn run_stats(args: CorpusArgs) -> Result<RunStats> {
                         c.fingerprint
                     );
                 }
+                if c.input != input_identity {
+                    bail!(
+                        "{} changed since the run began (then: {}; now: {}): resuming would duplicate or skip records; start afresh without --resume",
+                        args.input.display(),
+                        c.input,
+                        input_identity
+                    );
+                }
+                if stdin && !args.quiet {
+                    eprintln!(
+                        "unspin: resuming from stdin: the input cannot be checked to be the same stream as before"
+                    );
+                }
                 checkpoint = Some(c);
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -336,6 +374,12 @@ pub fn run_stats(args: CorpusArgs) -> Result<RunStats> {
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", cp.display())),
         }
     }
+    // The summary file is opened now, so an unwritable path fails before the run, not after it.
+    let mut summary_file = args
+        .summary
+        .as_ref()
+        .map(|p| File::create(p).with_context(|| format!("cannot create {}", p.display())))
+        .transpose()?;
     let skip = checkpoint.as_ref().map_or(0, |c| c.records);
     let mut aggregate = checkpoint
         .as_ref()
@@ -443,6 +487,7 @@ pub fn run_stats(args: CorpusArgs) -> Result<RunStats> {
             let c = Checkpoint {
                 version: CHECKPOINT_VERSION,
                 fingerprint: fingerprint.clone(),
+                input: input_identity.clone(),
                 records: done,
                 json_bytes: json_out.bytes,
                 csv_bytes,
@@ -497,7 +542,7 @@ pub fn run_stats(args: CorpusArgs) -> Result<RunStats> {
     if let Some(p) = &args.csv {
         std::fs::rename(partial(p), p).with_context(|| format!("cannot write {}", p.display()))?;
     }
-    if let Some(p) = &args.summary {
+    if let (Some(p), Some(f)) = (&args.summary, summary_file.as_mut()) {
         let v = serde_json::json!({
             "records": aggregate.records,
             "seconds": elapsed,
@@ -505,7 +550,7 @@ pub fn run_stats(args: CorpusArgs) -> Result<RunStats> {
             "resumed_after": skip,
             "summary": aggregate,
         });
-        std::fs::write(p, serde_json::to_string_pretty(&v)? + "\n")
+        f.write_all((serde_json::to_string_pretty(&v)? + "\n").as_bytes())
             .with_context(|| format!("cannot write {}", p.display()))?;
     }
     if !args.quiet {

@@ -6,6 +6,7 @@ mod corpus_cmd;
 mod eval_cmd;
 mod listen;
 mod loadtest;
+mod paths;
 mod server;
 mod train_cmd;
 
@@ -16,6 +17,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use unspin::corpus::record::ErrorRecord;
 use unspin::render::{self, HtmlOptions, TerminalOptions};
 use unspin::{Document, Format, Limits, Report};
 
@@ -255,6 +257,10 @@ fn analyze(args: AnalyzeArgs) -> Result<u8> {
     if args.paths.is_empty() {
         bail!("nothing to analyse: give a file, `-` for stdin, or --input FILE.jsonl");
     }
+    if let Some(out) = &args.output {
+        let inputs: Vec<&Path> = args.paths.iter().map(PathBuf::as_path).collect();
+        paths::check_outputs(&inputs, &[("--output", out)])?;
+    }
     let analyzer = args.analysis.analyzer()?;
     let limits = analyzer.limits();
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
@@ -277,7 +283,7 @@ fn analyze(args: AnalyzeArgs) -> Result<u8> {
     let many = args.paths.len() > 1;
     let mut out = open_output(args.output.as_deref())?;
     let mut failed = 0usize;
-    for path in &args.paths {
+    for (i, path) in args.paths.iter().enumerate() {
         let doc = match read_document(path, read_format, limits) {
             Ok(doc) => doc
                 .with_title(args.title.clone())
@@ -285,6 +291,13 @@ fn analyze(args: AnalyzeArgs) -> Result<u8> {
                 .with_id(many.then(|| path.display().to_string())),
             Err(e) => {
                 eprintln!("unspin: {}: {e}", path.display());
+                // JSON lines keep one line per path: a failed file is an error record in its
+                // place, so a reader pairing lines with paths is never off by one.
+                if many && format == OutputFormat::Json {
+                    let id = Some(path.display().to_string());
+                    let record = ErrorRecord::new(id, i as u64 + 1, &e);
+                    writeln!(out, "{}", record.to_json())?;
+                }
                 failed += 1;
                 continue;
             }

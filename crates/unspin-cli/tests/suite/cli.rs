@@ -384,11 +384,52 @@ fn several_paths_give_json_lines_and_keep_going_past_a_bad_one() {
         .assert()
         .code(3);
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-    assert_eq!(text.lines().count(), 2);
-    for l in text.lines() {
-        let r: Value = serde_json::from_str(l).unwrap();
+    let lines: Vec<Value> = text.lines().map(|l| json_of(l.as_bytes())).collect();
+    assert_eq!(lines.len(), 3, "one line per path, the failed one included");
+    for r in [&lines[0], &lines[2]] {
         assert!(r["id"].as_str().unwrap().ends_with("harbor-bridge.txt"));
+        assert!(r["reliability"].is_object());
     }
+    let err = &lines[1];
+    assert_eq!(err["id"], bad.path().display().to_string());
+    assert_eq!(err["error"]["line"], 2, "the failed path's position");
+    assert!(err["error"]["message"].as_str().unwrap().contains("empty"));
+}
+
+#[test]
+fn an_output_that_is_an_input_is_refused_before_anything_is_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    let article = dir.path().join("a.txt");
+    std::fs::copy(example(), &article).unwrap();
+    let before = std::fs::read(&article).unwrap();
+    let out = unspin()
+        .arg("analyze")
+        .arg(&article)
+        .arg("-o")
+        .arg(&article)
+        .assert()
+        .code(1);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("is the input"));
+    assert_eq!(
+        std::fs::read(&article).unwrap(),
+        before,
+        "the input is intact"
+    );
+
+    // Batch mode: the JSONL input named as its own output, through another spelling.
+    let jsonl = dir.path().join("x.jsonl");
+    std::fs::write(&jsonl, "{\"id\":\"1\",\"text\":\"The council met.\"}\n").unwrap();
+    let jsonl_before = std::fs::read(&jsonl).unwrap();
+    let dotted = dir.path().join("sub").join("..").join("x.jsonl");
+    unspin()
+        .arg("analyze")
+        .arg("--input")
+        .arg(&jsonl)
+        .arg("--output")
+        .arg(&dotted)
+        .assert()
+        .code(1);
+    assert_eq!(std::fs::read(&jsonl).unwrap(), jsonl_before);
 }
 
 #[test]

@@ -241,6 +241,73 @@ fn folder_gzip_zstd_tsv_and_stdin_give_the_same_reports() {
 }
 
 #[test]
+fn an_unreadable_subfolder_is_one_error_record_and_the_rest_is_analysed() {
+    // A folder nested past PATH_MAX cannot be opened by anyone, root included (a chmod 000
+    // folder can be read by root): the walk fails there, as on a folder without permission.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("folder");
+    std::fs::create_dir(&root).unwrap();
+    let texts = articles(2);
+    std::fs::write(root.join("a.txt"), &texts[0]).unwrap();
+    std::fs::write(root.join("z.txt"), &texts[1]).unwrap();
+    let name = "d".repeat(250);
+    let status = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "cd {} && for i in $(seq 20); do mkdir {name} && cd {name} || exit 1; done && echo x > deep.txt",
+            root.display()
+        ))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let (code, out, err) = run_file(&[], &root);
+    assert_eq!(code, 3, "{err}");
+    let ids: Vec<&str> = out.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.first(), Some(&"a.txt"));
+    assert_eq!(
+        ids.last(),
+        Some(&"z.txt"),
+        "the run went on past the bad folder"
+    );
+    let errors: Vec<&Value> = out.iter().filter(|r| r.get("error").is_some()).collect();
+    assert_eq!(errors.len(), 1, "{ids:?}");
+    assert!(errors[0]["id"].as_str().unwrap().starts_with("ddd"));
+    assert!(
+        errors[0]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot read"),
+        "{}",
+        errors[0]
+    );
+    assert!(out[0]["reliability"].is_object() && out[2]["reliability"].is_object());
+}
+
+#[test]
+fn an_unwritable_summary_fails_before_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, jsonl(&articles(3))).unwrap();
+    let out = dir.path().join("out.jsonl");
+    let bad = dir.path().join("no/such/folder/summary.json");
+    let (code, _, err) = run_file(
+        &[
+            "-o",
+            out.to_str().unwrap(),
+            "--summary",
+            bad.to_str().unwrap(),
+        ],
+        &input,
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("cannot create") && err.contains("summary.json"),
+        "{err}"
+    );
+    assert!(!out.exists() && !dir.path().join("out.jsonl.partial").exists());
+}
+
+#[test]
 fn empty_inputs_and_bad_arguments() {
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("empty.jsonl");
@@ -269,6 +336,30 @@ fn empty_inputs_and_bad_arguments() {
     let (code, _, err) = run_file(&[], &dir.path().join("missing.jsonl"));
     assert_eq!(code, 1);
     assert!(err.contains("no such file"), "{err}");
+}
+
+#[test]
+fn outputs_that_are_the_input_or_each_other_are_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let body = jsonl(&articles(2));
+    std::fs::write(&input, &body).unwrap();
+    let in_str = input.to_str().unwrap();
+    let (code, out, err) = run_file(&["-o", in_str], &input);
+    assert_eq!((code, out.len()), (1, 0), "{err}");
+    assert!(err.contains("is the input"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&input).unwrap(),
+        body,
+        "input intact"
+    );
+
+    let x = dir.path().join("x.out");
+    let x_str = x.to_str().unwrap();
+    let (code, _, err) = run_file(&["-o", x_str, "--csv", x_str], &input);
+    assert_eq!(code, 1);
+    assert!(err.contains("name the same file"), "{err}");
+    assert!(!x.exists(), "nothing was created");
 }
 
 #[test]
@@ -388,6 +479,27 @@ fn killed_then_resumed_run_equals_an_uninterrupted_one() {
             "{other:?} touched the output"
         );
     }
+
+    // The same path with other contents is another run too: a line inserted at the top would
+    // have given a duplicate and lost the new record.
+    let original = std::fs::read(&input).unwrap();
+    let mtime = std::fs::metadata(&input).unwrap().modified().unwrap();
+    let mut changed = b"{\"id\":\"new\",\"text\":\"A record added at the top.\"}\n".to_vec();
+    changed.extend_from_slice(&original);
+    std::fs::write(&input, &changed).unwrap();
+    let o = args(true).output().unwrap();
+    assert!(!o.status.success(), "resumed over a changed input");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("changed since the run began"), "{err}");
+    assert_eq!(std::fs::read(&partial).unwrap(), written);
+    // Put back byte for byte, with its old modification time: the same input again.
+    std::fs::write(&input, &original).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&input)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
 
     let status = args(true).status().unwrap();
     assert!(status.success());

@@ -507,18 +507,47 @@ impl<R: BufRead + Send> RecordSource for CsvSource<R> {
 /// A folder: every `.txt`, `.text`, `.html`, `.htm` file under it, in path order; the id is the
 /// path relative to the folder, with `/` separators.
 pub struct DirSource {
-    files: std::vec::IntoIter<(String, PathBuf)>,
+    files: std::vec::IntoIter<(String, std::result::Result<PathBuf, String>)>,
     n: u64,
+    identity: String,
 }
 
 impl DirSource {
+    /// Lists the folder's text and HTML files in name order. An entry that cannot be read (a
+    /// subfolder without permission, a loop) becomes an error record in its place rather than
+    /// ending the run: one bad folder must not lose the rest.
     pub fn new(root: &Path) -> Result<DirSource> {
+        let meta = std::fs::metadata(root)?;
+        if !meta.is_dir() {
+            return Err(Error::Io(io::Error::other("not a folder")));
+        }
+        let id_of = |p: &Path| {
+            let rel = p.strip_prefix(root).unwrap_or(p);
+            rel.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/")
+        };
         let mut files = Vec::new();
+        // The listing's identity: every listed name with its size and modification time, so a
+        // resumed run can tell that the folder changed under it.
+        let mut identity = crate::hash::EMPTY_HASH;
         for entry in walkdir::WalkDir::new(root)
             .follow_links(false)
             .sort_by_file_name()
         {
-            let entry = entry.map_err(|e| Error::Io(io::Error::other(e.to_string())))?;
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let id = e.path().map(id_of).unwrap_or_default();
+                    let why = e
+                        .io_error()
+                        .map_or_else(|| e.to_string(), |io| io.to_string());
+                    identity = crate::hash::hash_more(identity, &format!("{id}\0!{why}\0"));
+                    files.push((id, Err(format!("cannot read: {why}"))));
+                    continue;
+                }
+            };
             if !entry.file_type().is_file() {
                 continue;
             }
@@ -530,15 +559,17 @@ impl DirSource {
             if !matches!(ext.as_str(), "txt" | "text" | "html" | "htm") {
                 continue;
             }
-            let rel = p.strip_prefix(root).unwrap_or(p);
-            let id = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
-            files.push((id, p.to_path_buf()));
+            let id = id_of(p);
+            let (size, mtime) = entry
+                .metadata()
+                .ok()
+                .map(|m| (m.len(), mtime_nanos(&m)))
+                .unwrap_or_default();
+            identity = crate::hash::hash_more(identity, &format!("{id}\0{size}\0{mtime}\0"));
+            files.push((id, Ok(p.to_path_buf())));
         }
         Ok(DirSource {
+            identity: format!("folder of {} entries, listing {identity:016x}", files.len()),
             files: files.into_iter(),
             n: 0,
         })
@@ -551,16 +582,46 @@ impl DirSource {
     pub fn is_empty(&self) -> bool {
         self.files.len() == 0
     }
+
+    /// What the folder held when listed (names, sizes, modification times), for `--resume`.
+    pub fn identity(&self) -> &str {
+        &self.identity
+    }
+}
+
+/// Modification time in nanoseconds since the epoch (0 where the platform has none).
+fn mtime_nanos(m: &std::fs::Metadata) -> u128 {
+    m.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos())
+}
+
+/// The identity of an input file for `--resume`: its size, modification time and the SHA-256
+/// of its first MiB. A resumed run whose input has changed (a line inserted at the top, the
+/// file rewritten) is refused instead of producing duplicates and gaps.
+pub fn file_identity(path: &Path) -> Result<String> {
+    let f = File::open(path)?;
+    let m = f.metadata()?;
+    let mut head = Vec::with_capacity(1 << 20);
+    f.take(1 << 20).read_to_end(&mut head)?;
+    Ok(format!(
+        "size {} · modified {} · head sha256 {}",
+        m.len(),
+        mtime_nanos(&m),
+        crate::model::format::sha256(&head)
+    ))
 }
 
 impl RecordSource for DirSource {
     fn next_record(&mut self) -> io::Result<Option<RawRecord>> {
         Ok(self.files.next().map(|(id, path)| {
             self.n += 1;
-            RawRecord {
-                line: self.n,
-                body: RawBody::File { id, path },
-            }
+            let body = match path {
+                Ok(path) => RawBody::File { id, path },
+                Err(why) => RawBody::Row(Err((Some(id), Error::Io(io::Error::other(why))))),
+            };
+            RawRecord { line: self.n, body }
         }))
     }
 
