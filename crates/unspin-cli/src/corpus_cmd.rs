@@ -62,6 +62,10 @@ pub struct CorpusArgs {
     /// Records analysed per chunk: the reorder window, and how often a checkpoint is written.
     #[arg(long, default_value_t = 256)]
     chunk: usize,
+    /// MiB of input per chunk: a chunk is cut before a record that would take it past this, so
+    /// memory stays bounded when records are large (one larger record goes alone).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    chunk_mib: u32,
     /// Continue a killed run of the same command from its last checkpoint (needs --output).
     #[arg(long)]
     resume: bool,
@@ -89,6 +93,7 @@ impl CorpusArgs {
             summary: None,
             threads: 0,
             chunk: 256,
+            chunk_mib: 4,
             resume: false,
             quiet: true,
             analysis,
@@ -317,7 +322,19 @@ pub fn run_stats(args: CorpusArgs) -> Result<RunStats> {
     crate::paths::check_outputs(&[&args.input], &outputs)?;
 
     // Outputs: partial files and a checkpoint when writing to a file.
-    let out_path = args.output.clone().filter(|o| o != Path::new("-"));
+    // A device or pipe (`-o /dev/null`, a FIFO) is written in place: a partial file renamed
+    // over it would replace the device with a regular file.
+    let out_stream = args
+        .output
+        .clone()
+        .filter(|o| o != Path::new("-") && crate::paths::is_stream(o));
+    if out_stream.is_some() && args.resume {
+        bail!("--resume needs --output to be a regular file, not a device or pipe");
+    }
+    let out_path = args
+        .output
+        .clone()
+        .filter(|o| o != Path::new("-") && !crate::paths::is_stream(o));
     let parquet_out = out_path.as_ref().is_some_and(|p| {
         p.extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
@@ -405,11 +422,36 @@ pub fn run_stats(args: CorpusArgs) -> Result<RunStats> {
             bytes: checkpoint.as_ref().map_or(0, |c| c.json_bytes),
         },
         None => Tally {
-            inner: Box::new(BufWriter::with_capacity(1 << 20, io::stdout().lock())),
+            inner: match &out_stream {
+                Some(p) => Box::new(BufWriter::with_capacity(
+                    1 << 20,
+                    OpenOptions::new()
+                        .write(true)
+                        .open(p)
+                        .with_context(|| format!("cannot open {}", p.display()))?,
+                )),
+                None => Box::new(BufWriter::with_capacity(1 << 20, io::stdout().lock())),
+            },
             bytes: 0,
         },
     };
     let mut csv_out = match &args.csv {
+        Some(p) if crate::paths::is_stream(p) => {
+            if args.resume {
+                bail!("--resume needs --csv to be a regular file, not a device or pipe");
+            }
+            let f = OpenOptions::new()
+                .write(true)
+                .open(p)
+                .with_context(|| format!("cannot open {}", p.display()))?;
+            Some(CsvSummary::new(
+                Tally {
+                    inner: BufWriter::new(f),
+                    bytes: 0,
+                },
+                true,
+            )?)
+        }
         Some(p) => {
             let keep = checkpoint.as_ref().map(|c| c.csv_bytes);
             let f = open_partial(p, keep)?;
@@ -427,6 +469,7 @@ pub fn run_stats(args: CorpusArgs) -> Result<RunStats> {
     let opts = Options {
         threads: args.threads,
         chunk: args.chunk,
+        chunk_bytes: (args.chunk_mib as usize) << 20,
         limits,
         fields: args.fields.clone(),
         skip,
@@ -539,7 +582,7 @@ pub fn run_stats(args: CorpusArgs) -> Result<RunStats> {
         std::fs::rename(partial(p), p).with_context(|| format!("cannot write {}", p.display()))?;
         let _ = std::fs::remove_file(checkpoint_path(p));
     }
-    if let Some(p) = &args.csv {
+    if let Some(p) = args.csv.as_ref().filter(|p| !crate::paths::is_stream(p)) {
         std::fs::rename(partial(p), p).with_context(|| format!("cannot write {}", p.display()))?;
     }
     if let (Some(p), Some(f)) = (&args.summary, summary_file.as_mut()) {

@@ -193,7 +193,20 @@ enum ColorChoice {
     Never,
 }
 
+/// glibc's malloc raises its mmap threshold each time a large block is freed, after which
+/// large blocks come from the heap and their space is kept, fragmented, after a large article
+/// is done: a corpus of 8 MiB records grew from 360 MB to 590 MB over 300 records. A fixed
+/// threshold keeps blocks of 1 MiB and more in their own mappings, handed back when freed.
+fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a tuning parameter; called first thing, before any thread.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
 fn main() -> ExitCode {
+    tune_allocator();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => analyze(args),

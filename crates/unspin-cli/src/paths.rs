@@ -34,10 +34,17 @@ fn absolute(p: &Path) -> PathBuf {
     out
 }
 
-/// Refuses outputs that are inputs, and outputs that are each other. `-` (stdin/stdout) is not
-/// a file and is skipped.
+/// Whether a path is an existing device, pipe or socket (`/dev/null`, a FIFO): written in
+/// place rather than through a partial file and a rename, which would replace it with a
+/// regular file.
+pub fn is_stream(p: &Path) -> bool {
+    std::fs::metadata(p).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// Refuses outputs that are inputs, and outputs that are each other. `-` (stdin/stdout) and
+/// devices (`/dev/null` twice is harmless) are not files and are skipped.
 pub fn check_outputs(inputs: &[&Path], outputs: &[(&str, &Path)]) -> Result<()> {
-    let file = |p: &Path| p != Path::new("-");
+    let file = |p: &Path| p != Path::new("-") && !is_stream(p);
     for (i, (flag, out)) in outputs.iter().enumerate() {
         if !file(out) {
             continue;
@@ -85,5 +92,7 @@ mod tests {
         assert!(check_outputs(&[&input], &[("--output", &out)]).is_ok());
         let stdio = Path::new("-");
         assert!(check_outputs(&[stdio], &[("--output", stdio), ("--csv", stdio)]).is_ok());
+        let null = Path::new("/dev/null");
+        assert!(check_outputs(&[&input], &[("--output", null), ("--csv", null)]).is_ok());
     }
 }

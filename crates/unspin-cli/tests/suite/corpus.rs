@@ -308,6 +308,65 @@ fn an_unwritable_summary_fails_before_the_run() {
 }
 
 #[test]
+fn a_quoted_field_of_twenty_thousand_lines_is_one_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("in.csv");
+    let mut data = String::from("id,text\n1,\"The council met.\n");
+    for i in 0..20_001 {
+        data.push_str(if i == 9_000 { "666,forged\n" } else { "x\n" });
+    }
+    data.push_str("end\"\n2,The mayor spoke.\n3,The vote was held.\n");
+    std::fs::write(&p, data).unwrap();
+    let (code, out, err) = run_file(&["--id-column", "id"], &p);
+    assert_eq!(code, 0, "{err}");
+    let ids: Vec<&str> = out.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["1", "2", "3"]);
+}
+
+#[test]
+fn an_output_that_is_a_pipe_is_written_in_place_not_replaced() {
+    // `-o /dev/null` used to rename a partial file over the device. A FIFO stands in for it
+    // here, so that a regression cannot break the machine's /dev/null.
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, jsonl(&articles(3))).unwrap();
+    let fifo = dir.path().join("pipe");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let got = dir.path().join("got.jsonl");
+    let mut reader = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("cat '{}' > '{}'", fifo.display(), got.display()))
+        .spawn()
+        .unwrap();
+    let (code, _, err) = run_file(&["-o", fifo.to_str().unwrap(), "--quiet"], &input);
+    let started = std::time::Instant::now();
+    while reader.try_wait().unwrap().is_none() && started.elapsed().as_secs() < 30 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let finished = reader.try_wait().unwrap().is_some();
+    if !finished {
+        reader.kill().unwrap();
+    }
+    assert_eq!(code, 0, "{err}");
+    assert!(finished, "nothing was written to the pipe");
+    assert!(
+        std::fs::metadata(&fifo).unwrap().file_type().is_fifo(),
+        "the pipe was replaced"
+    );
+    assert_eq!(std::fs::read_to_string(&got).unwrap().lines().count(), 3);
+    let (code, _, err) = run_file(&["-o", fifo.to_str().unwrap(), "--resume"], &input);
+    assert_eq!(code, 1);
+    assert!(err.contains("not a device or pipe"), "{err}");
+}
+
+#[test]
 fn empty_inputs_and_bad_arguments() {
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("empty.jsonl");

@@ -112,8 +112,30 @@ pub enum RawBody {
     /// A CSV/TSV record or a Parquet row, already split into the named columns, or why it
     /// could not be.
     Row(std::result::Result<RowFields, (Option<String>, Error)>),
-    /// A file of a folder, read by the worker.
-    File { id: String, path: PathBuf },
+    /// A file of a folder, read by the worker; `size` as listed.
+    File {
+        id: String,
+        path: PathBuf,
+        size: u64,
+    },
+}
+
+impl RawRecord {
+    /// The bytes this record will bring into memory (a folder's file is read by the worker):
+    /// what chunks are measured in, so that a run's memory is bounded in bytes and not only in
+    /// records.
+    pub fn size(&self) -> usize {
+        match &self.body {
+            RawBody::Json { bytes, .. } => bytes.len(),
+            RawBody::Row(Ok(f)) => {
+                f.text.len()
+                    + f.title.as_ref().map_or(0, Vec::len)
+                    + f.url.as_ref().map_or(0, Vec::len)
+            }
+            RawBody::Row(Err(_)) => 0,
+            RawBody::File { size, .. } => usize::try_from(*size).unwrap_or(usize::MAX),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -166,7 +188,7 @@ impl RawRecord {
                 let url = url.or(doc.meta.url.clone());
                 Ok(doc.with_title(title).with_url(url).with_id(id))
             }
-            RawBody::File { id, path } => {
+            RawBody::File { id, path, .. } => {
                 let read = || -> Result<Document> {
                     let f = File::open(&path)?;
                     let size = f.metadata()?.len();
@@ -252,22 +274,49 @@ impl<R: BufRead + Send> RecordSource for JsonlSource<R> {
     }
 }
 
-/// The most physical lines one CSV record may span before an open quote is called unbalanced.
-const MAX_RECORD_LINES: usize = 20_000;
-
-/// CSV/TSV with a header row. Records are cut on newlines outside quoted fields, so a stray
-/// quote costs one error record (the row it opens on) and reading resumes on the next line
-/// instead of swallowing the rest of the file.
+/// CSV/TSV with a header row, read with real quoting semantics: a record ends at a newline
+/// outside quoted fields, however many lines and bytes its quoted fields span, so a valid
+/// record is never split (an HTML page in a column can run to tens of thousands of lines, and
+/// reading its inner lines as rows would forge records). Memory stays bounded: a record's bytes
+/// are kept only up to the size limit; past it the record is scanned to its end and becomes
+/// one error record. The one departure from a plain CSV reader is recovery: a record that
+/// cannot be CSV (a quote that closes where no field can end, `"abc"def`, or leaves the row
+/// with the wrong width; a quote still open at the end of the input) costs one error record,
+/// the row it opens on, and reading resumes on the next line instead of swallowing the file.
 pub struct CsvSource<R> {
     reader: R,
     delimiter: u8,
     /// Lines read but not yet consumed (after a resync), with their line numbers.
-    pending: VecDeque<(u64, Vec<u8>)>,
+    pending: VecDeque<Line>,
     next_line: u64,
     max_bytes: usize,
     /// Column index of text, title, id, url.
     cols: [Option<usize>; 4],
     width: usize,
+}
+
+/// One physical line: its number, the bytes kept, and its full length (without its newline).
+struct Line {
+    n: u64,
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+impl Line {
+    fn complete(&self) -> bool {
+        self.bytes.len() == self.len
+    }
+}
+
+/// A record as cut from the input, before it is split into fields.
+enum Raw {
+    Record(Vec<u8>),
+    /// Over the size limit: its full size and the head that was kept (for the id).
+    TooLarge {
+        size: usize,
+        head: Vec<u8>,
+    },
+    Unbalanced(String),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -278,15 +327,11 @@ enum Quote {
     AfterClose,
 }
 
-/// Runs the quote state over one physical line (without its newline); returns whether the
-/// record is still inside a quoted field at the line's end. `bad` is set when a quote closes a
+/// Runs the quote state over bytes of one physical line. `bad` is set when a quote closes a
 /// field and something other than a delimiter follows (`"abc"def`), the sign that the quote
-/// was not meant to open a field.
-fn scan_line(line: &[u8], delimiter: u8, state: &mut Quote, bad: &mut bool) -> bool {
-    for &b in line {
-        if *state == Quote::AfterClose && b != b'"' && b != delimiter {
-            *bad = true;
-        }
+/// was not meant to open a field (a `\r` before the newline is allowed there).
+fn scan(bytes: &[u8], delimiter: u8, state: &mut Quote, bad: &mut bool) {
+    for &b in bytes {
         *state = match (*state, b) {
             (Quote::FieldStart, b'"') => Quote::Quoted,
             (Quote::FieldStart | Quote::Unquoted | Quote::AfterClose, d) if d == delimiter => {
@@ -296,9 +341,18 @@ fn scan_line(line: &[u8], delimiter: u8, state: &mut Quote, bad: &mut bool) -> b
             (Quote::Quoted, b'"') => Quote::AfterClose,
             (Quote::Quoted, _) => Quote::Quoted,
             (Quote::AfterClose, b'"') => Quote::Quoted,
-            (Quote::AfterClose, _) => Quote::Unquoted,
+            (Quote::AfterClose, b'\r') => Quote::AfterClose,
+            (Quote::AfterClose, _) => {
+                *bad = true;
+                Quote::Unquoted
+            }
         };
     }
+}
+
+/// At a line's end: whether the record is still inside a quoted field (else the next line
+/// starts a new field).
+fn line_end(state: &mut Quote) -> bool {
     if *state == Quote::Quoted {
         true
     } else {
@@ -331,8 +385,16 @@ impl<R: BufRead + Send> CsvSource<R> {
                     "the CSV input is empty (no header row)".into(),
                 ));
             }
-            Some((_, Err(e))) => return Err(Error::Record(format!("the CSV header: {e}"))),
-            Some((_, Ok(bytes))) => s.split(&bytes)?,
+            Some((_, Raw::Unbalanced(e))) => {
+                return Err(Error::Record(format!("the CSV header: {e}")));
+            }
+            Some((_, Raw::TooLarge { size, .. })) => {
+                return Err(Error::Record(format!(
+                    "the CSV header is {size} bytes, over the limit of {}",
+                    s.max_bytes
+                )));
+            }
+            Some((_, Raw::Record(bytes))) => s.split(&bytes)?,
         };
         let names: Vec<String> = header
             .iter()
@@ -361,85 +423,144 @@ impl<R: BufRead + Send> CsvSource<R> {
         Ok(s)
     }
 
-    fn read_physical(&mut self) -> io::Result<Option<(u64, Vec<u8>)>> {
+    /// The next physical line, scanned for quotes in full, keeping at most `keep` of its bytes;
+    /// returns it and whether a quoted field is still open at its end.
+    fn read_line(
+        &mut self,
+        keep: usize,
+        state: &mut Quote,
+        bad: &mut bool,
+    ) -> io::Result<Option<(Line, bool)>> {
         if let Some(l) = self.pending.pop_front() {
-            return Ok(Some(l));
+            scan(&l.bytes, self.delimiter, state, bad);
+            let open = line_end(state);
+            return Ok(Some((l, open)));
         }
-        let mut buf = Vec::new();
-        let Some(len) = read_line_limited(&mut self.reader, &mut buf, self.max_bytes)? else {
-            return Ok(None);
-        };
+        let mut bytes = Vec::new();
+        let mut len = 0usize;
+        let mut any = false;
+        let mut last = None;
+        loop {
+            let chunk = match self.reader.fill_buf() {
+                Ok(c) => c,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if chunk.is_empty() {
+                if !any {
+                    return Ok(None);
+                }
+                break;
+            }
+            any = true;
+            let (part, done) = match memchr_newline(chunk) {
+                Some(i) => (&chunk[..i], Some(i + 1)),
+                None => (chunk, None),
+            };
+            scan(part, self.delimiter, state, bad);
+            last = part.last().copied().or(last);
+            let room = keep.saturating_sub(bytes.len());
+            bytes.extend_from_slice(&part[..part.len().min(room)]);
+            len += part.len();
+            let used = done.unwrap_or(chunk.len());
+            self.reader.consume(used);
+            if done.is_some() {
+                break;
+            }
+        }
+        let open = line_end(state);
+        // A CRLF line: the `\r` is the line ending's, not the field's — unless a quoted field
+        // goes on past it, where it is the field's own.
+        if !open && last == Some(b'\r') {
+            if bytes.len() == len {
+                bytes.pop();
+            }
+            len -= 1;
+        }
         let n = self.next_line;
         self.next_line += 1;
-        if len > buf.len() {
-            // Over the limit: keep what fits; the record will be rejected as too large.
-            buf.truncate(self.max_bytes + 1);
-        }
-        Ok(Some((n, buf)))
+        Ok(Some((Line { n, bytes, len }, open)))
     }
 
-    /// The next record's bytes (lines joined by `\n`) and its first line, or an error for a
-    /// record whose quote never closes — after which reading resumes on its second line.
-    #[allow(clippy::type_complexity)]
-    fn next_raw(&mut self) -> io::Result<Option<(u64, std::result::Result<Vec<u8>, String>)>> {
-        let Some((start, first)) = self.read_physical()? else {
-            return Ok(None);
-        };
+    /// The next record's bytes (lines joined by `\n`) and its first line number.
+    fn next_raw(&mut self) -> io::Result<Option<(u64, Raw)>> {
         let mut state = Quote::FieldStart;
         let mut bad = false;
-        if !scan_line(&first, self.delimiter, &mut state, &mut bad) {
-            return Ok(Some((start, Ok(first))));
-        }
-        let mut lines = vec![(start, first)];
-        let mut size = lines[0].1.len();
-        loop {
-            let too_big = size > self.max_bytes || lines.len() >= MAX_RECORD_LINES;
-            let next = if too_big { None } else { self.read_physical()? };
-            let Some((n, l)) = next else {
-                // The quote opened on `start` never closes: give the later lines back.
-                let why = if too_big {
-                    format!(
-                        "a quoted field opened on line {start} runs past {} lines or {} bytes: unbalanced quote",
-                        lines.len(),
-                        size
-                    )
-                } else {
-                    format!("a quoted field opened on line {start} never closes: unbalanced quote")
-                };
-                for l in lines.drain(1..).rev() {
-                    self.pending.push_front(l);
-                }
-                return Ok(Some((start, Err(why))));
-            };
-            size += l.len() + 1;
-            let open = scan_line(&l, self.delimiter, &mut state, &mut bad);
-            lines.push((n, l));
-            if !open {
-                let mut out = Vec::with_capacity(size);
-                for (i, (_, l)) in lines.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b'\n');
-                    }
-                    out.extend_from_slice(l);
-                }
-                // A record spanning lines must close its quote cleanly and have the header's
-                // width; otherwise the quote on `start` was stray, and the lines it swallowed
-                // are records of their own.
-                let width_ok =
-                    self.width == 0 || self.split(&out).is_ok_and(|f| f.len() == self.width);
-                if bad || !width_ok {
-                    for l in lines.drain(1..).rev() {
-                        self.pending.push_front(l);
-                    }
+        let cap = self.max_bytes.saturating_add(1);
+        let Some((first, mut open)) = self.read_line(cap, &mut state, &mut bad)? else {
+            return Ok(None);
+        };
+        let start = first.n;
+        let mut size = first.len;
+        // Lines are kept while the record fits the limit; past it only its end is looked for.
+        let mut kept = first.complete() && size <= self.max_bytes;
+        let mut lines = vec![first];
+        while open {
+            let room = if kept { cap - size - 1 } else { 0 };
+            let Some((l, still_open)) = self.read_line(room, &mut state, &mut bad)? else {
+                if kept {
+                    // The quote opened on `start` never closes: give the later lines back.
+                    self.give_back(&mut lines);
                     return Ok(Some((
                         start,
-                        Err(format!(
-                            "a quoted field opened on line {start} does not close where a field can end: unbalanced quote"
+                        Raw::Unbalanced(format!(
+                            "a quoted field opened on line {start} never closes: unbalanced quote"
                         )),
                     )));
                 }
-                return Ok(Some((start, Ok(out))));
+                return Ok(Some((
+                    start,
+                    Raw::Unbalanced(format!(
+                        "a quoted field opened on line {start} never closes ({size} bytes to the end of the input): unbalanced quote"
+                    )),
+                )));
+            };
+            open = still_open;
+            size = size.saturating_add(l.len + 1);
+            // The line that crosses the limit still goes in, for the head; later ones do not.
+            if kept {
+                kept = l.complete() && size <= self.max_bytes;
+                lines.push(l);
             }
+        }
+        let joined = |lines: &[Line]| {
+            let mut out = Vec::with_capacity(lines.iter().map(|l| l.bytes.len() + 1).sum());
+            for (i, l) in lines.iter().enumerate() {
+                if i > 0 {
+                    out.push(b'\n');
+                }
+                out.extend_from_slice(&l.bytes);
+            }
+            out
+        };
+        if !kept {
+            let mut head = joined(&lines);
+            head.truncate(cap);
+            return Ok(Some((start, Raw::TooLarge { size, head })));
+        }
+        let out = joined(&lines);
+        if lines.len() > 1 {
+            // A record spanning lines must close its quote cleanly and have the header's width;
+            // otherwise the quote on `start` was stray, and the lines it swallowed are records
+            // of their own.
+            let width_ok = self.width == 0 || self.split(&out).is_ok_and(|f| f.len() == self.width);
+            if bad || !width_ok {
+                self.give_back(&mut lines);
+                return Ok(Some((
+                    start,
+                    Raw::Unbalanced(format!(
+                        "a quoted field opened on line {start} does not close where a field can end: unbalanced quote"
+                    )),
+                )));
+            }
+        }
+        Ok(Some((start, Raw::Record(out))))
+    }
+
+    /// Puts every line but the first back, to be read again as records of their own.
+    fn give_back(&mut self, lines: &mut Vec<Line>) {
+        for l in lines.drain(1..).rev() {
+            self.pending.push_front(l);
         }
     }
 
@@ -450,12 +571,35 @@ impl<R: BufRead + Send> CsvSource<R> {
             .flexible(true)
             .from_reader(bytes);
         let mut rec = csv::ByteRecord::new();
-        match r.read_byte_record(&mut rec) {
-            Ok(true) => Ok(rec.iter().map(<[u8]>::to_vec).collect()),
-            Ok(false) => Ok(vec![Vec::new()]),
-            Err(e) => Err(Error::Record(format!("not a CSV row: {e}"))),
+        let fields = match r.read_byte_record(&mut rec) {
+            Ok(true) => rec.iter().map(<[u8]>::to_vec).collect(),
+            Ok(false) => vec![Vec::new()],
+            Err(e) => return Err(Error::Record(format!("not a CSV row: {e}"))),
+        };
+        // The record was cut on newlines outside quotes; a bare carriage return outside quotes
+        // would end a row inside it, and what follows must not be dropped unseen.
+        if r.read_byte_record(&mut rec).unwrap_or(true) {
+            return Err(Error::Record(
+                "a carriage return outside quotes splits this line into two rows".into(),
+            ));
         }
+        Ok(fields)
     }
+
+    /// The id of a record from its fields (complete ones only when the record was cut).
+    fn id_of(&self, fields: &[Vec<u8>], complete: bool) -> Option<String> {
+        let i = self.cols[2]?;
+        let usable = if complete {
+            fields.len()
+        } else {
+            fields.len().saturating_sub(1)
+        };
+        (i < usable).then(|| String::from_utf8_lossy(&fields[i]).into_owned())
+    }
+}
+
+fn memchr_newline(b: &[u8]) -> Option<usize> {
+    b.iter().position(|c| *c == b'\n')
 }
 
 impl<R: BufRead + Send> RecordSource for CsvSource<R> {
@@ -464,19 +608,22 @@ impl<R: BufRead + Send> RecordSource for CsvSource<R> {
             return Ok(None);
         };
         let body = match raw {
-            Err(why) => Err((None, Error::Record(why))),
-            Ok(bytes) if bytes.len() > self.max_bytes => Err((
-                None,
-                Error::TooLarge {
-                    size: bytes.len() as u64,
-                    limit: self.max_bytes as u64,
-                },
-            )),
-            Ok(bytes) => match self.split(&bytes) {
+            Raw::Unbalanced(why) => Err((None, Error::Record(why))),
+            Raw::TooLarge { size, head } => {
+                let id = self.split(&head).ok().and_then(|f| self.id_of(&f, false));
+                Err((
+                    id,
+                    Error::TooLarge {
+                        size: size as u64,
+                        limit: self.max_bytes as u64,
+                    },
+                ))
+            }
+            Raw::Record(bytes) => match self.split(&bytes) {
                 Err(e) => Err((None, e)),
                 Ok(fields) => {
                     let take = |i: Option<usize>| i.and_then(|i| fields.get(i).cloned());
-                    let id = take(self.cols[2]).map(|b| String::from_utf8_lossy(&b).into_owned());
+                    let id = self.id_of(&fields, true);
                     if fields.len() != self.width {
                         Err((
                             id,
@@ -504,10 +651,13 @@ impl<R: BufRead + Send> RecordSource for CsvSource<R> {
     }
 }
 
+/// A listed file (its path and size), or why its entry could not be read.
+type Listed = std::result::Result<(PathBuf, u64), String>;
+
 /// A folder: every `.txt`, `.text`, `.html`, `.htm` file under it, in path order; the id is the
 /// path relative to the folder, with `/` separators.
 pub struct DirSource {
-    files: std::vec::IntoIter<(String, std::result::Result<PathBuf, String>)>,
+    files: std::vec::IntoIter<(String, Listed)>,
     n: u64,
     identity: String,
 }
@@ -566,7 +716,7 @@ impl DirSource {
                 .map(|m| (m.len(), mtime_nanos(&m)))
                 .unwrap_or_default();
             identity = crate::hash::hash_more(identity, &format!("{id}\0{size}\0{mtime}\0"));
-            files.push((id, Ok(p.to_path_buf())));
+            files.push((id, Ok((p.to_path_buf(), size))));
         }
         Ok(DirSource {
             identity: format!("folder of {} entries, listing {identity:016x}", files.len()),
@@ -618,7 +768,7 @@ impl RecordSource for DirSource {
         Ok(self.files.next().map(|(id, path)| {
             self.n += 1;
             let body = match path {
-                Ok(path) => RawBody::File { id, path },
+                Ok((path, size)) => RawBody::File { id, path, size },
                 Err(why) => RawBody::Row(Err((Some(id), Error::Io(io::Error::other(why))))),
             };
             RawRecord { line: self.n, body }
@@ -693,6 +843,113 @@ mod tests {
         assert_eq!(got[0], (2, Ok("ok".into())));
         assert!(got[1].1.as_ref().unwrap_err().contains("never closes"));
         assert_eq!(got[2], (4, Ok("fine".into())));
+    }
+
+    #[test]
+    fn a_long_valid_quoted_field_is_never_split_into_rows() {
+        // The issue's case: a valid 3-row CSV whose first text spans 20,001 lines, one of them
+        // shaped like a row (`666,...`). It is three records, and 666 is text.
+        let mut data = String::from("id,text\n1,\"");
+        for i in 0..20_001 {
+            if i == 10_000 {
+                data.push_str("666,a fabricated record\n");
+            } else {
+                data.push_str("x\n");
+            }
+        }
+        data.push_str("end\"\n2,two\n3,three\n");
+        let got = csv_records(&data);
+        assert_eq!(got.len(), 3, "{:?}", &got[..got.len().min(5)]);
+        let first = got[0].1.as_ref().unwrap();
+        assert_eq!(first.lines().count(), 20_002);
+        assert!(first.contains("666,a fabricated record"));
+        assert_eq!(got[1], (20_004, Ok("two".into())));
+        assert_eq!(got[2], (20_005, Ok("three".into())));
+    }
+
+    #[test]
+    fn an_over_limit_record_is_one_error_and_keeps_its_id() {
+        let cols = Columns {
+            id: Some("id".into()),
+            ..Columns::default()
+        };
+        let limits = Limits { max_bytes: 1000 };
+        let long_quoted = format!("a1,\"{}\"", "line of text\n".repeat(500));
+        let long_line = format!("a2,\"{}\"", "word ".repeat(1000));
+        let data = format!("id,text\n{long_quoted}\n{long_line}\r\na3,fine\n");
+        let mut s = CsvSource::new(data.as_bytes(), b',', &cols, limits).unwrap();
+        let mut got = Vec::new();
+        while let Some(r) = s.next_record().unwrap() {
+            let RawBody::Row(f) = r.body else { panic!() };
+            got.push((r.line, f));
+        }
+        assert_eq!(got.len(), 3);
+        let (line, Err((id, e))) = &got[0] else {
+            panic!("{:?}", got[0])
+        };
+        assert_eq!((*line, id.as_deref()), (2, Some("a1")));
+        assert!(
+            matches!(e, Error::TooLarge { size, limit: 1000 } if *size as usize == long_quoted.len())
+        );
+        let (line, Err((id, e))) = &got[1] else {
+            panic!()
+        };
+        assert_eq!((*line, id.as_deref()), (503, Some("a2")));
+        assert!(matches!(e, Error::TooLarge { size, .. } if *size as usize == long_line.len()));
+        let (line, Ok(f)) = &got[2] else { panic!() };
+        assert_eq!((*line, f.text.as_slice()), (504, &b"fine"[..]));
+    }
+
+    #[test]
+    fn crlf_ends_rows_but_stays_inside_quoted_fields() {
+        let got = csv_records("id,text\r\n1,\"a\r\nb\"\r\n2,plain\r\n3,x\ry\n");
+        assert_eq!(got[0], (2, Ok("a\r\nb".into())));
+        assert_eq!(got[1], (4, Ok("plain".into())));
+        assert!(got[2].1.as_ref().unwrap_err().contains("carriage return"));
+        assert_eq!(got.len(), 3);
+    }
+
+    proptest::proptest! {
+        /// On any CSV a standard writer produces, the records are exactly the reference
+        /// reader's (the `csv` crate's), whatever quotes, delimiters and line breaks they hold.
+        #[test]
+        fn records_match_the_reference_reader(
+            rows in proptest::collection::vec(
+                proptest::collection::vec("[a-c\"',\t\r\n ]{0,12}", 3),
+                0..12,
+            ),
+            tab in proptest::bool::ANY,
+        ) {
+            let delimiter = if tab { b'\t' } else { b',' };
+            let mut w = csv::WriterBuilder::new().delimiter(delimiter).from_writer(Vec::new());
+            w.write_record(["id", "title", "text"]).unwrap();
+            for r in &rows {
+                w.write_record(r).unwrap();
+            }
+            let data = w.into_inner().unwrap();
+            let cols = Columns {
+                id: Some("id".into()),
+                title: Some("title".into()),
+                ..Columns::default()
+            };
+            let mut ours = Vec::new();
+            let mut s = CsvSource::new(&data[..], delimiter, &cols, Limits::default()).unwrap();
+            while let Some(r) = s.next_record().unwrap() {
+                let RawBody::Row(f) = r.body else { panic!() };
+                let f = f.map_err(|(_, e)| e.to_string()).unwrap();
+                ours.push(vec![
+                    f.id.unwrap(),
+                    String::from_utf8(f.title.unwrap()).unwrap(),
+                    String::from_utf8(f.text).unwrap(),
+                ]);
+            }
+            let mut reference = Vec::new();
+            let mut r = csv::ReaderBuilder::new().delimiter(delimiter).from_reader(&data[..]);
+            for rec in r.records() {
+                reference.push(rec.unwrap().iter().map(str::to_string).collect::<Vec<_>>());
+            }
+            proptest::prop_assert_eq!(ours, reference);
+        }
     }
 
     #[test]

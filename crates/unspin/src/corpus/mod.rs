@@ -22,6 +22,10 @@ use std::io;
 use std::sync::mpsc;
 use summary::SummaryRow;
 
+/// The default for [`Options::chunk_bytes`]: enough for hundreds of news articles, and a
+/// bound on memory where records are large.
+pub const DEFAULT_CHUNK_BYTES: usize = 4 << 20;
+
 /// How a run is done.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -29,6 +33,11 @@ pub struct Options {
     pub threads: usize,
     /// Records per chunk (the reorder window).
     pub chunk: usize,
+    /// Bytes per chunk: a chunk is cut before a record that would take it past this, so the
+    /// records in flight hold about this much input (a record larger than it goes alone).
+    /// Analysis costs tens of times a text's size in memory, so a count alone does not bound
+    /// a run: 256 records of 8 MiB each would be gigabytes.
+    pub chunk_bytes: usize,
     pub limits: Limits,
     /// Keep only these top-level report fields (plus `id`); `None` keeps the whole report.
     pub fields: Option<Vec<String>>,
@@ -41,6 +50,7 @@ impl Default for Options {
         Options {
             threads: 0,
             chunk: 512,
+            chunk_bytes: DEFAULT_CHUNK_BYTES,
             limits: Limits::default(),
             fields: None,
             skip: 0,
@@ -128,7 +138,8 @@ pub fn run(
     std::thread::scope(|scope| {
         scope.spawn(move || {
             let mut skipped = 0u64;
-            let mut batch = Vec::with_capacity(chunk);
+            let mut batch = Vec::new();
+            let mut bytes = 0usize;
             loop {
                 match source.next_record() {
                     Ok(Some(r)) => {
@@ -136,11 +147,20 @@ pub fn run(
                             skipped += 1;
                             continue;
                         }
+                        let size = r.size();
+                        // Cut before a record that would take the chunk past its bytes.
+                        if !batch.is_empty()
+                            && bytes.saturating_add(size) > opts.chunk_bytes
+                            && tx.send(Ok(std::mem::take(&mut batch))).is_err()
+                        {
+                            return;
+                        }
+                        if batch.is_empty() {
+                            bytes = 0;
+                        }
+                        bytes = bytes.saturating_add(size);
                         batch.push(r);
-                        if batch.len() == chunk
-                            && tx
-                                .send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(chunk))))
-                                .is_err()
+                        if batch.len() == chunk && tx.send(Ok(std::mem::take(&mut batch))).is_err()
                         {
                             return;
                         }
@@ -235,6 +255,36 @@ mod tests {
         .unwrap();
         assert_eq!(rest.len(), 10);
         assert_eq!(rest[0].json, out[290].json);
+    }
+
+    #[test]
+    fn chunks_are_bounded_in_bytes_as_well_as_records() {
+        let analyzer = Analyzer::new();
+        // Chunks are cut by bytes as well as by count: none holds more than the budget,
+        // except a record larger than it, which goes alone.
+        let sizes = [300usize, 300, 300, 2000, 100, 100, 100, 100];
+        let mut lines = String::new();
+        for (i, n) in sizes.iter().enumerate() {
+            let text = "word ".repeat(n / 5);
+            lines.push_str(&format!("{{\"id\":\"c{i}\",\"text\":\"{text}\"}}\n"));
+        }
+        let opts = Options {
+            threads: 2,
+            chunk: 3,
+            chunk_bytes: 700,
+            ..Options::default()
+        };
+        let mut chunks = Vec::new();
+        let mut src = JsonlSource::new(lines.as_bytes(), opts.limits);
+        run(&analyzer, &mut src, &opts, |c| {
+            chunks.push(c.iter().map(|o| o.row.line).collect::<Vec<_>>());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            chunks,
+            [vec![1, 2], vec![3], vec![4], vec![5, 6, 7], vec![8]]
+        );
     }
 
     #[test]

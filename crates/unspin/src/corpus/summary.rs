@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 /// One record's line in the CSV summary.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SummaryRow {
     pub id: Option<String>,
     pub line: u64,
@@ -139,6 +139,23 @@ pub fn csv_header() -> Vec<String> {
     h
 }
 
+/// A text cell made inert for spreadsheets: a value that a spreadsheet would run as a formula
+/// (`=HYPERLINK(…)`, `@SUM(…)`, `+cmd|…`, a leading tab or carriage return) gets a leading `'`,
+/// the OWASP-recommended guard; a plain number such as `-5` is left as it is. Ids and error
+/// messages come from the input, which may be hostile.
+pub fn defuse(s: &str) -> String {
+    let risky = match s.as_bytes().first() {
+        Some(b'=' | b'@' | b'\t' | b'\r') => true,
+        Some(b'+' | b'-') => s.parse::<f64>().is_err(),
+        _ => false,
+    };
+    if risky {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
 /// Writes the CSV summary, one physical line per row (line breaks in ids become spaces), so a
 /// resumed run can count rows by lines.
 pub struct CsvSummary<W: Write> {
@@ -157,21 +174,21 @@ impl<W: Write> CsvSummary<W> {
     }
 
     pub fn write(&mut self, r: &SummaryRow) -> io::Result<()> {
-        let one_line = |s: &str| s.replace(['\n', '\r'], " ");
+        let cell = |s: Option<&str>| s.map(|s| defuse(&s.replace(['\n', '\r'], " ")));
         let mut rec: Vec<String> = vec![
-            r.id.as_deref().map(one_line).unwrap_or_default(),
+            cell(r.id.as_deref()).unwrap_or_default(),
             r.line.to_string(),
-            r.site.clone().unwrap_or_default(),
-            r.language.clone().unwrap_or_default(),
+            cell(r.site.as_deref()).unwrap_or_default(),
+            cell(r.language.as_deref()).unwrap_or_default(),
             r.p_unreliable
                 .map(|p| format!("{p:.4}"))
                 .unwrap_or_default(),
-            r.label.clone().unwrap_or_default(),
+            cell(r.label.as_deref()).unwrap_or_default(),
         ];
         rec.extend(r.techniques.iter().map(u32::to_string));
-        rec.push(r.top_reason.clone().unwrap_or_default());
+        rec.push(cell(r.top_reason.as_deref()).unwrap_or_default());
         rec.push(r.unsupported_claims.to_string());
-        rec.push(r.error.clone().unwrap_or_default());
+        rec.push(cell(r.error.as_deref()).unwrap_or_default());
         self.w.write_record(&rec).map_err(io::Error::other)
     }
 
@@ -379,5 +396,41 @@ impl Aggregate {
             }
         }
         o
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_defused_and_numbers_are_not() {
+        for (input, want) in [
+            (
+                "=HYPERLINK(\"http://x\",\"click\")",
+                "'=HYPERLINK(\"http://x\",\"click\")",
+            ),
+            ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("-2+3", "'-2+3"),
+            ("\tx", "'\tx"),
+            ("-5", "-5"),
+            ("+1.5", "+1.5"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(defuse(input), want, "{input:?}");
+        }
+        let mut w = CsvSummary::new(Vec::new(), false).unwrap();
+        let row = SummaryRow {
+            id: Some("=1+1".into()),
+            error: Some("@bad".into()),
+            ..SummaryRow::default()
+        };
+        w.write(&row).unwrap();
+        w.flush().unwrap();
+        let line = String::from_utf8(w.get_ref().clone()).unwrap();
+        assert!(line.starts_with("'=1+1,"), "{line}");
+        assert!(line.trim_end().ends_with(",'@bad"), "{line}");
     }
 }
