@@ -28,6 +28,12 @@ pub struct ConnLimits {
     /// Deadline for a request's headers, counted from the end of the previous response on a
     /// kept-alive connection (so it is also the idle timeout).
     pub header_timeout: Duration,
+    /// How long a write may wait for the client to read: past it the connection is closed and
+    /// the answer it held is dropped (a client that never reads would otherwise hold a 47 MB
+    /// answer, and a batch's worker, forever).
+    pub write_timeout: Duration,
+    /// After SIGTERM, how long open requests get to finish before the server stops anyway.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for ConnLimits {
@@ -35,7 +41,93 @@ impl Default for ConnLimits {
         ConnLimits {
             max_connections: 1024,
             header_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(10),
+            shutdown_grace: Duration::from_secs(10),
         }
+    }
+}
+
+/// A socket whose writes fail with `TimedOut` once one has waited `timeout` for the client to
+/// make room. Reads are left to hyper's own deadlines.
+struct WriteDeadline<S> {
+    inner: S,
+    timeout: Duration,
+    stalled: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<S> WriteDeadline<S> {
+    fn new(inner: S, timeout: Duration) -> WriteDeadline<S> {
+        WriteDeadline {
+            inner,
+            timeout,
+            stalled: None,
+        }
+    }
+
+    /// The outcome of a write-side poll: progress clears the clock, waiting runs it.
+    fn watch<T>(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+        r: std::task::Poll<std::io::Result<T>>,
+    ) -> std::task::Poll<std::io::Result<T>> {
+        use std::task::Poll;
+        match r {
+            Poll::Ready(r) => {
+                self.stalled = None;
+                Poll::Ready(r)
+            }
+            Poll::Pending => {
+                let timeout = self.timeout;
+                let sleep = self
+                    .stalled
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+                if sleep.as_mut().poll(cx).is_ready() {
+                    Poll::Ready(Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "the client did not read its answer in time",
+                    )))
+                } else {
+                    Poll::Pending
+                }
+            }
+        }
+    }
+}
+
+impl<S: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for WriteDeadline<S> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for WriteDeadline<S> {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let r = std::pin::Pin::new(&mut self.inner).poll_write(cx, buf);
+        self.watch(cx, r)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let r = std::pin::Pin::new(&mut self.inner).poll_flush(cx);
+        self.watch(cx, r)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let r = std::pin::Pin::new(&mut self.inner).poll_shutdown(cx);
+        self.watch(cx, r)
     }
 }
 
@@ -107,13 +199,16 @@ impl Server {
             };
             let _ = stream.set_nodelay(true);
             let service = TowerToHyperService::new(self.app.clone());
-            let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+            let io = WriteDeadline::new(stream, self.limits.write_timeout);
+            let conn = graceful.watch(http.serve_connection(TokioIo::new(io), service));
             tokio::spawn(async move {
                 let _ = conn.await;
                 drop(permit);
             });
         }
-        graceful.shutdown().await;
+        // A slow reader must not hold the process open: requests get a grace period, then the
+        // server stops with whatever is still open.
+        let _ = tokio::time::timeout(self.limits.shutdown_grace, graceful.shutdown()).await;
         Ok(())
     }
 }
@@ -212,6 +307,7 @@ mod tests {
         let limits = ConnLimits {
             max_connections: 20,
             header_timeout: Duration::from_millis(800),
+            ..ConnLimits::default()
         };
         let (addr, gauge) = start(limits).await;
         let mut conns = Vec::new();
@@ -245,6 +341,76 @@ mod tests {
         assert_eq!(gauge.open_connections(), 0);
         // And the server still answers.
         assert!(healthz(addr).await.starts_with("HTTP/1.1 200"));
+    }
+
+    /// A request whose answer is tens of megabytes (a 1 MB article), sent on `s`.
+    async fn ask_for_a_large_answer(s: &mut TcpStream) {
+        let text = "The council said the bridge was safe, critics claim otherwise. ".repeat(16_000);
+        let head = format!(
+            "POST /v1/analyze HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n",
+            text.len()
+        );
+        s.write_all(head.as_bytes()).await.unwrap();
+        s.write_all(text.as_bytes()).await.unwrap();
+    }
+
+    /// Waits until no connection is open, up to `secs`.
+    async fn all_closed_within(gauge: &Gauge, secs: u64) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while Instant::now() < deadline {
+            if gauge.open_connections() == 0 {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_client_that_never_reads_its_answer_is_cut_by_the_write_timeout() {
+        let limits = ConnLimits {
+            write_timeout: Duration::from_millis(500),
+            ..ConnLimits::default()
+        };
+        let (addr, gauge) = start(limits).await;
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        ask_for_a_large_answer(&mut s).await;
+        // Never read: the server must let go of the connection and its answer.
+        assert!(
+            all_closed_within(&gauge, 60).await,
+            "the unread answer kept its connection"
+        );
+        assert!(healthz(addr).await.starts_with("HTTP/1.1 200"));
+        drop(s);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn shutdown_does_not_wait_forever_for_a_slow_reader() {
+        let limits = ConnLimits {
+            write_timeout: Duration::from_secs(3600),
+            shutdown_grace: Duration::from_millis(500),
+            ..ConnLimits::default()
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = AppState::new(unspin::Analyzer::new(), Config::default());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(Server::new(listener, app(state), limits).run(async {
+            let _ = stopped.await;
+        }));
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        ask_for_a_large_answer(&mut s).await;
+        // Wait for the answer to start, then stop the server while it cannot be written.
+        let mut first = [0u8; 12];
+        s.read_exact(&mut first).await.unwrap();
+        assert_eq!(&first, b"HTTP/1.1 200");
+        stop.send(()).unwrap();
+        let ended = tokio::time::timeout(Duration::from_secs(10), server).await;
+        assert!(
+            ended.is_ok(),
+            "SIGTERM waited on a client that does not read"
+        );
+        drop(s);
     }
 
     #[tokio::test]

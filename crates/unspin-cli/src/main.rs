@@ -130,8 +130,41 @@ struct ServeArgs {
     /// Allow cross-origin requests from this origin (repeatable; off by default).
     #[arg(long)]
     cors_origin: Vec<String>,
+    /// MiB of request bodies and answers in flight over all requests (each charged as 40 times
+    /// its body); a request that cannot get its share in time gets 503.
+    #[arg(long, default_value_t = server::Config::default().max_memory >> 20)]
+    max_memory: usize,
+    /// Seconds a whole /v1/batch may take; records not reached by then get timeout error
+    /// records.
+    #[arg(long, default_value_t = server::Config::default().batch_timeout.as_secs())]
+    batch_timeout: u64,
+    /// Seconds a write may wait for a client that does not read; then the connection closes.
+    #[arg(long, default_value_t = listen::ConnLimits::default().write_timeout.as_secs())]
+    write_timeout: u64,
+    /// Accept this name in the Host header (repeatable). By default only the address served on
+    /// (and localhost on loopback) is accepted, so a web page cannot reach the server through a
+    /// rebound DNS name; when serving on 0.0.0.0 or :: any name is accepted unless this is given.
+    #[arg(long)]
+    allow_host: Vec<String>,
     #[command(flatten)]
     analysis: AnalysisArgs,
+}
+
+/// The Host header values `serve` accepts on `addr` (see `--allow-host`).
+fn allowed_hosts(addr: std::net::SocketAddr, extra: &[String]) -> Option<Vec<String>> {
+    let ip = addr.ip();
+    let mut hosts: Vec<String> = extra.iter().map(|h| h.to_ascii_lowercase()).collect();
+    if ip.is_unspecified() {
+        return (!hosts.is_empty()).then_some(hosts);
+    }
+    hosts.push(match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+    });
+    if ip.is_loopback() {
+        hosts.extend(["localhost", "127.0.0.1", "[::1]"].map(String::from));
+    }
+    Some(hosts)
 }
 
 fn serve(args: ServeArgs) -> Result<u8> {
@@ -141,6 +174,9 @@ fn serve(args: ServeArgs) -> Result<u8> {
         max_batch_body: args.max_batch_body,
         timeout: std::time::Duration::from_secs(args.timeout),
         max_pending: args.max_pending,
+        max_memory: args.max_memory.max(1) << 20,
+        batch_timeout: std::time::Duration::from_secs(args.batch_timeout.max(1)),
+        allowed_hosts: allowed_hosts(args.addr, &args.allow_host),
         ..server::Config::default()
     };
     if let Some(w) = args.workers {
@@ -169,6 +205,8 @@ fn serve(args: ServeArgs) -> Result<u8> {
         let limits = listen::ConnLimits {
             max_connections: args.max_connections,
             header_timeout: std::time::Duration::from_secs(args.header_timeout.max(1)),
+            write_timeout: std::time::Duration::from_secs(args.write_timeout.max(1)),
+            shutdown_grace: std::time::Duration::from_secs(args.timeout.max(1)),
         };
         listen::Server::new(listener, app, limits)
             .run(server::shutdown_signal())

@@ -422,3 +422,225 @@ async fn cors_is_off_by_default_and_on_for_listed_origins() {
         "https://newsroom.example"
     );
 }
+
+/// Sends `req` and gives up after `secs`: a hang fails the test instead of stalling it.
+async fn send_within(
+    secs: u64,
+    app: Router,
+    req: HttpRequest<Body>,
+) -> (StatusCode, HeaderMap, Vec<u8>) {
+    tokio::time::timeout(Duration::from_secs(secs), send(app, req))
+        .await
+        .expect("answered within the deadline")
+}
+
+#[tokio::test]
+async fn waiting_for_a_worker_is_bounded_and_html_is_parsed_under_the_worker_limit() {
+    let s = state(Config {
+        timeout: Duration::from_millis(300),
+        workers: 1,
+        ..Config::default()
+    });
+    // Every worker busy: an HTML body is not parsed on the reactor while it waits, and the wait
+    // ends in 503 with Retry-After within the deadline.
+    let busy = s.workers.clone().try_acquire_owned().unwrap();
+    for ctype in ["text/html", "text/plain"] {
+        let body = format!("<html><body><p>{EXAMPLE}</p></body></html>");
+        let (st, h, b) =
+            send_within(5, app(s.clone()), post("/v1/analyze", Some(ctype), body)).await;
+        assert_eq!(st, StatusCode::SERVICE_UNAVAILABLE, "{ctype}");
+        assert_eq!(h[header::RETRY_AFTER], "1");
+        assert_eq!(error_kind(&b), "overloaded");
+    }
+    drop(busy);
+    let (st, _, _) = send_within(
+        30,
+        app(s.clone()),
+        post("/v1/analyze", Some("text/plain"), EXAMPLE),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    // The memory budget in use by others: 503 within the deadline as well.
+    let all = s.memory.available_permits() as u32;
+    let taken = s.memory.clone().try_acquire_many_owned(all).unwrap();
+    let (st, _, b) = send_within(
+        5,
+        app(s.clone()),
+        post("/v1/analyze", Some("text/plain"), EXAMPLE),
+    )
+    .await;
+    assert_eq!(
+        (st, error_kind(&b).as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, "overloaded")
+    );
+    drop(taken);
+}
+
+#[tokio::test]
+async fn a_batch_nobody_reads_does_not_starve_single_requests() {
+    let s = state(Config {
+        workers: 1,
+        timeout: Duration::from_secs(20),
+        ..Config::default()
+    });
+    let input: String = (0..60)
+        .map(|i| json!({"id": format!("r{i}"), "text": EXAMPLE}).to_string() + "\n")
+        .collect();
+    // Two batches whose answers are never read.
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let r = app(s.clone())
+            .oneshot(post(
+                "/v1/batch",
+                Some("application/x-ndjson"),
+                input.clone(),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        held.push(r);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // A single request gets the worker between their chunks.
+    let (st, _, _) = send_within(
+        15,
+        app(s.clone()),
+        post("/v1/analyze", Some("text/plain"), EXAMPLE),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    // And a batch read to the end still has every record, in order.
+    let body = held
+        .pop()
+        .unwrap()
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes();
+    let ids: Vec<String> = String::from_utf8(body.to_vec())
+        .unwrap()
+        .lines()
+        .map(|l| json(l.as_bytes())["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, (0..60).map(|i| format!("r{i}")).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn records_past_the_batch_deadline_get_timeout_error_records() {
+    let s = state(Config {
+        batch_timeout: Duration::from_millis(1),
+        ..Config::default()
+    });
+    let input: String = (0..30)
+        .map(|i| json!({"id": i, "text": EXAMPLE}).to_string() + "\n")
+        .collect();
+    let (st, _, b) = send_within(
+        30,
+        app(s),
+        post("/v1/batch", Some("application/x-ndjson"), input),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    let lines: Vec<Value> = String::from_utf8(b)
+        .unwrap()
+        .lines()
+        .map(|l| json(l.as_bytes()))
+        .collect();
+    assert_eq!(lines.len(), 30, "one line per record, deadline or not");
+    let last = &lines[29];
+    assert_eq!(last["error"]["kind"], "timeout", "{last}");
+    assert_eq!(last["id"], "29");
+    assert_eq!(last["error"]["line"], 30);
+}
+
+#[tokio::test]
+async fn host_header_is_checked_and_every_answer_is_nosniff() {
+    let s = state(Config {
+        allowed_hosts: Some(vec!["127.0.0.1".into(), "localhost".into()]),
+        ..Config::default()
+    });
+    let get = |host: &str, path: &str| {
+        HttpRequest::get(path)
+            .header(header::HOST, host)
+            .body(Body::empty())
+            .unwrap()
+    };
+    // A rebound DNS name reaches the loopback server with its own name in Host.
+    let (st, h, b) = send(app(s.clone()), get("attacker.example:8080", "/healthz")).await;
+    assert_eq!(st, StatusCode::MISDIRECTED_REQUEST);
+    assert_eq!(error_kind(&b), "bad_host");
+    assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    for host in ["localhost:8080", "127.0.0.1", "LOCALHOST:1"] {
+        let (st, _, _) = send(app(s.clone()), get(host, "/healthz")).await;
+        assert_eq!(st, StatusCode::OK, "{host}");
+    }
+    assert!(host_allowed("[::1]:80", &["[::1]".into()]));
+    assert!(!host_allowed(
+        "localhost.attacker.example",
+        &["localhost".into()]
+    ));
+    // nosniff on everything; the page's CSP forbids inline script and framing; its script is a
+    // file; an HTML answer from the API carries a CSP that runs nothing.
+    for path in ["/", "/page.js", "/healthz", "/v1/models", "/nope"] {
+        let (_, h, _) = send(app(s.clone()), get("localhost", path)).await;
+        assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{path}");
+    }
+    let (_, h, page) = send(app(s.clone()), get("localhost", "/")).await;
+    let csp = h[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"));
+    assert!(
+        !csp.contains("script-src 'self' 'unsafe-inline'")
+            && !csp.contains("script-src 'unsafe-inline'")
+    );
+    let page = String::from_utf8(page).unwrap();
+    assert!(page.contains("<script src=\"/page.js\"></script>"));
+    assert!(
+        !page.contains("<script>"),
+        "no inline script left in the page"
+    );
+    let (st, h, js) = send(app(s.clone()), get("localhost", "/page.js")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        h[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    assert!(String::from_utf8(js).unwrap().contains("/v1/analyze"));
+    let mut req = post("/v1/analyze", Some("text/plain"), EXAMPLE);
+    req.headers_mut()
+        .insert(header::ACCEPT, HeaderValue::from_static("text/html"));
+    req.headers_mut()
+        .insert(header::HOST, HeaderValue::from_static("localhost"));
+    let (st, h, _) = send(app(s), req).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        h[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .starts_with("default-src 'none'")
+    );
+    assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+}
+
+#[tokio::test]
+async fn a_declared_oversized_body_is_refused_before_it_is_read() {
+    // `Expect: 100-continue` with a 500 MB Content-Length: refused from the headers, so no
+    // `100 Continue` invites the body (a body that never comes shows nothing is read).
+    let s = state(Config::default());
+    for path in ["/v1/analyze", "/v1/batch"] {
+        let never =
+            Body::from_stream(futures_util::stream::pending::<Result<Bytes, std::io::Error>>());
+        let mut req = post(path, Some("text/plain"), never);
+        req.headers_mut().insert(
+            header::CONTENT_LENGTH,
+            HeaderValue::from_static("500000000"),
+        );
+        req.headers_mut()
+            .insert(header::EXPECT, HeaderValue::from_static("100-continue"));
+        let (st, _, b) = send_within(5, app(s.clone()), req).await;
+        assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+        assert_eq!(error_kind(&b), "oversized");
+    }
+}

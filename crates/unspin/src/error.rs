@@ -24,6 +24,9 @@ pub enum Error {
     Io(#[from] std::io::Error),
     #[error("model: {0}")]
     Model(String),
+    /// Work not done because its deadline passed (a server batch past its time).
+    #[error("not analysed: {0}")]
+    Deadline(String),
     /// A dataset, label or prediction file that does not parse; the message names file and line.
     #[error("{0}")]
     Data(String),
@@ -43,6 +46,7 @@ impl Error {
             Error::Io(_) => "io",
             Error::Data(_) => "data",
             Error::Model(_) => "model",
+            Error::Deadline(_) => "timeout",
         }
     }
 }

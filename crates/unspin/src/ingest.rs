@@ -119,7 +119,8 @@ impl Document {
 
     /// Extracts the article from an HTML string with a readability-style extractor.
     pub fn from_html(html: &str, url: Option<&str>) -> Result<Document> {
-        if max_nesting(html) > MAX_NESTING {
+        let shape = tag_shape(html);
+        if shape.nesting > MAX_NESTING || shape.attributes > MAX_ATTRIBUTES {
             return flat_html(html, url);
         }
         let cfg = dom_smoothie::Config {
@@ -155,17 +156,33 @@ impl Document {
 /// nest a few dozen deep.
 pub const MAX_NESTING: usize = 1_000;
 
-/// The deepest element nesting in a page, from its tags alone (void elements, self-closing
-/// tags, comments and declarations do not nest). An estimate, but never an underestimate for
-/// the pathological case it guards against.
-pub fn max_nesting(html: &str) -> usize {
+/// More attributes than this on one element skips the extractor too: the HTML tokenizer checks
+/// each new attribute against the element's others, so one `<div a0 a1 …>` of 200,000
+/// attributes took 25 s. Real elements carry a few dozen.
+pub const MAX_ATTRIBUTES: usize = 1_000;
+
+/// What the guard learns of a page's tags in one linear pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TagShape {
+    /// The deepest element nesting.
+    pub nesting: usize,
+    /// The most attributes on one element (an estimate from its tokens, never an
+    /// underestimate of names).
+    pub attributes: usize,
+}
+
+/// The shape of a page's tags, from the tags alone (void elements, self-closing tags,
+/// comments and declarations do not nest). One pass: each tag is read to its `>` and the scan
+/// goes on from there, so no input makes it quadratic (`<a<a<a…` included).
+pub fn tag_shape(html: &str) -> TagShape {
     const VOID: &[&str] = &[
         "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
         "source", "track", "wbr",
     ];
     let b = html.as_bytes();
-    let (mut depth, mut max, mut i) = (0usize, 0usize, 0usize);
-    while let Some(off) = b[i..].iter().position(|c| *c == b'<') {
+    let mut shape = TagShape::default();
+    let (mut depth, mut i) = (0usize, 0usize);
+    while let Some(off) = memchr_lt(&b[i..]) {
         i += off + 1;
         if b[i..].starts_with(b"!--") {
             match html[i..].find("-->") {
@@ -182,21 +199,74 @@ pub fn max_nesting(html: &str) -> usize {
                     .position(|c| !c.is_ascii_alphanumeric())
                     .map_or(b.len(), |p| i + p);
                 let name = &html[i..end];
-                let close = b[end..].iter().position(|c| *c == b'>').map(|p| end + p);
-                let self_closing = close.is_some_and(|c| c > 0 && b[c - 1] == b'/');
+                let (stop, attributes) = tag_end(b, end);
+                let closed = b.get(stop) == Some(&b'>');
+                let self_closing = closed && stop > 0 && b[stop - 1] == b'/';
                 let void = VOID.iter().any(|v| v.eq_ignore_ascii_case(name));
                 if !void && !self_closing {
                     depth += 1;
-                    max = max.max(depth);
+                    shape.nesting = shape.nesting.max(depth);
                 }
+                shape.attributes = shape.attributes.max(attributes);
+                i = stop;
             }
             _ => {}
         }
     }
-    max
+    shape
 }
 
-/// A page too deeply nested for the extractor: its text with the tags taken out.
+/// Reads a start tag's attributes from `from` (just after its name) as the HTML tokenizer
+/// does — a `>` inside a quoted value does not end the tag, a `<` is just a character — and
+/// returns where the tag ends (its `>`, or the end of the input) and how many attribute names
+/// it holds.
+fn tag_end(b: &[u8], from: usize) -> (usize, usize) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum At {
+        Between,
+        Name,
+        AfterName,
+        BeforeValue,
+        Quoted(u8),
+        Unquoted,
+    }
+    let mut at = At::Between;
+    let mut names = 0usize;
+    for (k, &c) in b[from..].iter().enumerate() {
+        let space = c.is_ascii_whitespace();
+        at = match (at, c) {
+            (At::Quoted(q), c) if c == q => At::Between,
+            (At::Quoted(q), _) => At::Quoted(q),
+            (_, b'>') => return (from + k, names),
+            (At::Name | At::AfterName, b'=') => At::BeforeValue,
+            (At::BeforeValue, b'"' | b'\'') => At::Quoted(c),
+            (At::BeforeValue, _) if space => At::BeforeValue,
+            (At::BeforeValue, _) => At::Unquoted,
+            (At::Unquoted, _) if space => At::Between,
+            (At::Unquoted, _) => At::Unquoted,
+            (At::Name, _) if space => At::AfterName,
+            (At::Name, _) => At::Name,
+            (At::Between | At::AfterName, _) if space || c == b'/' => at,
+            (At::Between | At::AfterName, _) => {
+                names += 1;
+                At::Name
+            }
+        };
+    }
+    (b.len(), names)
+}
+
+fn memchr_lt(b: &[u8]) -> Option<usize> {
+    b.iter().position(|c| *c == b'<')
+}
+
+/// The deepest element nesting in a page (see [`tag_shape`]).
+pub fn max_nesting(html: &str) -> usize {
+    tag_shape(html).nesting
+}
+
+/// A page too deeply nested, or with too many attributes on one element, for the extractor:
+/// its text with the tags taken out.
 fn flat_html(html: &str, url: Option<&str>) -> Result<Document> {
     static TAGS: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(?s)<!--.*?-->|<[^>]*>").expect("valid pattern"));

@@ -81,6 +81,48 @@ fn a_hundred_thousand_nested_tags() {
     );
 }
 
+/// One element with 200,000 attributes took 25 s in the extractor (the tokenizer compares each
+/// attribute with the element's others); past `ingest::MAX_ATTRIBUTES` the page's tags are
+/// stripped instead. A quoted `<` must not hide the attributes after it from the guard, and
+/// `<a<a<a…` (no `>`) must not make the guard itself quadratic (it was: 15 s for 400 KB).
+#[test]
+fn an_element_with_200k_attributes_and_unclosed_tags() {
+    let prose = "<p>Reports are coming in that the council hid the damage.</p>";
+    let names: Vec<String> = (0..200_000).map(|i| format!("a{i}")).collect();
+    let many = format!(
+        "<html><body>{prose}<div x=\"<\" {}>x</div></body></html>",
+        names.join(" ")
+    );
+    let shape = unspin::ingest::tag_shape(&many);
+    assert!(shape.attributes > 200_000, "{shape:?}");
+    // A hang guard: 25 s before the fix, well under a second since.
+    let r = bounded(20, move || analyze_bytes(many.into_bytes(), Format::Html)).unwrap();
+    spans_inside(&r);
+    assert!(r.text.contains("the council hid the damage"));
+
+    let unclosed = format!("<html><body>{prose}{}</body></html>", "<a".repeat(500_000));
+    assert_eq!(
+        unspin::ingest::tag_shape(&unclosed).attributes,
+        1,
+        "one name, as the tokenizer reads it"
+    );
+    let r = bounded(20, move || {
+        analyze_bytes(unclosed.into_bytes(), Format::Html)
+    });
+    if let Ok(r) = r {
+        spans_inside(&r);
+    }
+    // Quoted values hold `>` and `<` without ending the tag; names are counted, not values.
+    let tag = r#"<div class="a > b" data-x='<y z>' hidden id=q>text</div>"#;
+    assert_eq!(
+        unspin::ingest::tag_shape(tag),
+        unspin::ingest::TagShape {
+            nesting: 1,
+            attributes: 4
+        }
+    );
+}
+
 #[test]
 fn jsonl_of_200k_lines_with_every_third_broken() {
     let mut input = String::new();
