@@ -518,6 +518,11 @@ pub fn run_stats(args: CorpusArgs) -> Result<RunStats> {
             aggregate.add(&o.row);
         }
         done += chunk.len() as u64;
+        let large = chunk.iter().map(|o| o.json.len()).sum::<usize>() >= 16 << 20;
+        drop(chunk);
+        if large {
+            crate::release_free_memory();
+        }
         json_out.flush()?;
         let csv_bytes = match csv_out.as_mut() {
             Some(c) => {

@@ -44,7 +44,87 @@ enum Input {
     Text(String),
     /// A dict, as JSON, to be read exactly as a JSONL corpus line is.
     Record(String),
-    Bad(String),
+    /// Not a record, and why; the id when one could be read.
+    Bad(Option<String>, String),
+}
+
+/// The fields a record is read from; other keys of a dict (a DataFrame's other columns) are
+/// ignored, as a JSONL line's are.
+const FIELDS: [&str; 5] = ["id", "title", "text", "html", "url"];
+
+/// A dict record as the JSON of its known fields. Values are taken as a DataFrame gives them:
+/// `None` and NaN are missing (pandas writes a missing cell as NaN), an integer of any kind
+/// (`int`, `numpy.int64`: anything with `__index__`) is a number, a float one too; what
+/// cannot be a field is an error that keeps the record's id when the id itself was readable.
+fn dict_record(d: &Bound<'_, PyDict>) -> Input {
+    use pyo3::types::{PyBool, PyFloat};
+    use serde_json::Value;
+    let mut obj = serde_json::Map::new();
+    let mut problem = None;
+    for key in FIELDS {
+        let Ok(Some(v)) = d.get_item(key) else {
+            continue;
+        };
+        let value = if v.is_none() {
+            None
+        } else if let Ok(b) = v.cast::<PyBool>() {
+            Some(Value::Bool(b.is_true()))
+        } else if let Ok(s) = v.cast::<PyString>() {
+            match s.extract::<String>() {
+                Ok(s) => Some(Value::String(s)),
+                Err(_) => {
+                    problem.get_or_insert(format!("\"{key}\" is not valid Unicode"));
+                    None
+                }
+            }
+        } else if let Ok(f) = v.cast::<PyFloat>() {
+            let x = f.value();
+            if x.is_nan() {
+                None
+            } else {
+                match serde_json::Number::from_f64(x) {
+                    Some(n) => Some(Value::Number(n)),
+                    None => {
+                        problem.get_or_insert(format!("\"{key}\" is not a finite number"));
+                        None
+                    }
+                }
+            }
+        } else if let Ok(i) = v
+            .call_method0("__index__")
+            .and_then(|i| i.extract::<i128>())
+        {
+            Some(match (i64::try_from(i), u64::try_from(i)) {
+                (Ok(n), _) => Value::Number(n.into()),
+                (_, Ok(n)) => Value::Number(n.into()),
+                _ => Value::String(i.to_string()),
+            })
+        } else {
+            let ty = v
+                .get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_else(|_| "?".into());
+            problem.get_or_insert(format!(
+                "\"{key}\" must be a string or a number, got a {ty}"
+            ));
+            None
+        };
+        if let Some(value) = value {
+            obj.insert(key.to_string(), value);
+        }
+    }
+    match problem {
+        None => Input::Record(Value::Object(obj).to_string()),
+        Some(why) => {
+            let id = match obj.get("id") {
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(Value::Number(n)) => Some(n.to_string()),
+                _ => None,
+            };
+            Input::Bad(id, why)
+        }
+    }
 }
 
 /// An analyzer with its settings: the size limit, each model (`"embedded"`, `"off"` or a model
@@ -204,22 +284,21 @@ fn many<'py>(
             "output must be \"dict\", \"json\" or \"row\", not {output:?}"
         )));
     }
-    let dumps = py.import("json")?.getattr("dumps")?;
     let mut inputs = Vec::new();
     for item in records.try_iter()? {
         let item = item?;
         let input = if let Ok(s) = item.cast::<PyString>() {
             Input::Text(s.extract::<String>()?)
-        } else if item.is_instance_of::<PyDict>() {
-            match dumps.call1((&item,)) {
-                Ok(j) => Input::Record(j.extract()?),
-                Err(e) => Input::Bad(format!("not valid JSON: {}", e.value(py))),
-            }
+        } else if let Ok(d) = item.cast::<PyDict>() {
+            dict_record(d)
         } else {
-            Input::Bad(format!(
-                "a record must be a str or a dict, got {}",
-                item.get_type().name()?
-            ))
+            Input::Bad(
+                None,
+                format!(
+                    "a record must be a str or a dict, got {}",
+                    item.get_type().name()?
+                ),
+            )
         };
         inputs.push(input);
     }
@@ -244,7 +323,7 @@ fn many<'py>(
                         }
                         .into_document(opts.limits),
                         Input::Record(j) => parse_record(j.as_bytes(), opts.limits),
-                        Input::Bad(msg) => Err((None, Error::Record(msg.clone()))),
+                        Input::Bad(id, msg) => Err((id.clone(), Error::Record(msg.clone()))),
                     };
                     outcome(analyzer, parsed, i as u64 + 1, &opts)
                 })

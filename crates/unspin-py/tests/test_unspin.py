@@ -107,6 +107,34 @@ def test_bad_records_become_error_records_not_exceptions():
     assert got[3]["error"]["message"] == 'invalid record: missing "text" (or "html")'
 
 
+def test_dataframe_records_with_nan_and_numpy_integers_keep_their_ids():
+    """pandas gives missing cells as NaN and integer ids as numpy.int64; neither may turn a
+    record into an error or lose its id (an object with __index__ stands in for numpy here)."""
+
+    class Int64:
+        def __init__(self, v):
+            self.v = v
+
+        def __index__(self):
+            return self.v
+
+    nan = float("nan")
+    got = unspin.analyze_many(
+        [
+            {"id": Int64(7), "title": nan, "text": "The council met on Monday.", "score": nan},
+            {"id": 8, "text": "The mayor spoke.", "url": nan, "extra": object()},
+            {"id": Int64(9), "text": "The vote was held.", "title": ["not", "a", "title"]},
+            {"id": "x", "text": float("inf")},
+        ]
+    )
+    assert "error" not in got[0], got[0]
+    assert got[0]["id"] == "7" and got[0]["title"] is None
+    assert "error" not in got[1] and got[1]["id"] == "8"
+    assert got[2]["id"] == "9"
+    assert got[2]["error"]["message"] == 'invalid record: "title" must be a string or a number, got a list'
+    assert got[3]["id"] == "x" and "finite" in got[3]["error"]["message"]
+
+
 def test_errors_are_python_exceptions_with_the_cli_messages():
     with pytest.raises(unspin.UnspinError, match="not both"):
         unspin.analyze("a", html="<p>a</p>")

@@ -548,6 +548,18 @@ fn a_damaged_model_file_is_a_clear_error() {
         assert!(err.contains(message), "{err}");
         assert!(err.contains(&f.path().display().to_string()), "{err}");
     }
+    // An endless device is refused from its first bytes, not read until memory runs out.
+    let out = unspin()
+        .args(["analyze", "--techniques-model", "/dev/zero"])
+        .arg(example())
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains("/dev/zero") && err.contains("not an unspin model file"),
+        "{err}"
+    );
 }
 
 /// The embedded files given with the flags are the same analysis as no flag (replacing one

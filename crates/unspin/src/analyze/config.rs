@@ -213,7 +213,20 @@ fn read_model(path: &Path, kind: ModelKind) -> Result<Vec<u8>> {
         ))
     })?;
     let mut bytes = Vec::new();
-    file.take(MAX_MODEL_BYTES + 1)
+    let mut file = file;
+    // The header first: a device or any other file that is not a model (`/dev/zero`, a
+    // 200 MB log) is refused after 8 bytes rather than read to the size limit.
+    (&mut file)
+        .take(8)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
+    if !format::has_magic(&bytes) {
+        return Err(Error::Model(format!(
+            "{}: not an unspin model file (bad magic bytes)",
+            path.display()
+        )));
+    }
+    file.take(MAX_MODEL_BYTES + 1 - 8)
         .read_to_end(&mut bytes)
         .map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
     if bytes.len() as u64 > MAX_MODEL_BYTES {

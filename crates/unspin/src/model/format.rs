@@ -93,6 +93,11 @@ pub fn encode<T: ModelFile>(model: &T) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// Whether bytes start as a model file does (the magic alone).
+pub fn has_magic(bytes: &[u8]) -> bool {
+    bytes.starts_with(MAGIC)
+}
+
 /// Reads the header of a model file.
 pub fn header(bytes: &[u8]) -> Result<Header> {
     if bytes.len() < 12 || &bytes[..8] != MAGIC {
