@@ -202,6 +202,11 @@ fn serve(args: ServeArgs) -> Result<u8> {
             "unspin: serving on http://{} (Ctrl-C to stop)",
             listener.local_addr()?
         );
+        if args.addr.ip().is_unspecified() && args.allow_host.is_empty() {
+            eprintln!(
+                "unspin: serving on every interface with any Host header accepted; give --allow-host NAME to accept only the names you serve under"
+            );
+        }
         let limits = listen::ConnLimits {
             max_connections: args.max_connections,
             header_timeout: std::time::Duration::from_secs(args.header_timeout.max(1)),
@@ -437,4 +442,34 @@ fn write_report(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::allowed_hosts;
+
+    #[test]
+    fn the_host_header_names_the_bound_address() {
+        let on = |a: &str, extra: &[&str]| {
+            let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+            allowed_hosts(a.parse().unwrap(), &extra)
+        };
+        let loopback = on("127.0.0.1:8080", &[]).unwrap();
+        for h in ["127.0.0.1", "localhost", "[::1]"] {
+            assert!(loopback.iter().any(|x| x == h), "{h}");
+        }
+        assert!(!loopback.iter().any(|x| x == "evil.example"));
+        assert_eq!(on("10.0.0.5:80", &[]).unwrap(), ["10.0.0.5"]);
+        assert_eq!(on("[2001:db8::1]:80", &[]).unwrap(), ["[2001:db8::1]"]);
+        assert_eq!(on("0.0.0.0:80", &[]), None, "every interface: any name");
+        assert_eq!(
+            on("0.0.0.0:80", &["News.Example"]).unwrap(),
+            ["news.example"]
+        );
+        assert!(
+            on("127.0.0.1:80", &["proxy.internal"])
+                .unwrap()
+                .contains(&"proxy.internal".to_string())
+        );
+    }
 }
