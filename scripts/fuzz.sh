@@ -6,6 +6,10 @@
 #   scripts/fuzz.sh            # 15 min per target
 #   scripts/fuzz.sh 60         # a quick pass
 #   JOBS=1 scripts/fuzz.sh     # one target at a time
+#   TARGETS="csv_corpus render_report" scripts/fuzz.sh 900   # some targets only
+#
+# Each input runs under libFuzzer's -timeout (default 10 s; TIMEOUT=2 for the slow-input hunt)
+# with inputs up to 1 MB (model_load: 4 MB), so a super-linear path shows up as a timeout.
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 PER=${1:-900}
@@ -20,10 +24,15 @@ seed_dir() {
     jsonl_record) echo seeds/jsonl ;;
     csv_corpus) echo seeds/csv ;;
     model_load) echo seeds/model ;;
+    compressed_corpus) echo seeds/compressed ;;
+    folder_corpus) echo seeds/folder ;;
+    parquet_corpus) echo seeds/parquet ;;
+    server_request) echo seeds/server ;;
+    render_report) echo seeds/render ;;
   esac
 }
 run() {
-  local t=$1 max_len=65536
+  local t=$1 max_len=1048576
   mkdir -p "corpus/$t"
   cp -n "$(seed_dir "$t")"/* "corpus/$t/" 2>/dev/null || true
   if [ "$t" = model_load ]; then
@@ -32,14 +41,15 @@ run() {
   fi
   echo "== $t for $PER s"
   cargo +nightly fuzz run -O "$t" "corpus/$t" -- \
-    -max_total_time="$PER" -max_len="$max_len" -rss_limit_mb=2048 -timeout=20 \
+    -max_total_time="$PER" -max_len="$max_len" -rss_limit_mb=2048 -timeout="${TIMEOUT:-10}" \
     -print_final_stats=1 > "logs/$t.log" 2>&1 \
     && echo "   $t: no crash ($(grep -o 'stat::number_of_executed_units: [0-9]*' "logs/$t.log"))" \
     || echo "   $t: FAILED, see fuzz/logs/$t.log and fuzz/artifacts/$t/"
 }
 # JOBS=1 leaves a core free for other work (then the pass takes five times PER).
 JOBS=${JOBS:-2}
-for t in html_ingest analyze_text jsonl_record csv_corpus model_load; do
+ALL="html_ingest analyze_text jsonl_record csv_corpus model_load compressed_corpus folder_corpus parquet_corpus server_request render_report"
+for t in ${TARGETS:-$ALL}; do
   while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
   run "$t" &
 done

@@ -565,6 +565,17 @@ impl<R: BufRead + Send> CsvSource<R> {
     }
 
     fn split(&self, bytes: &[u8]) -> Result<Vec<Vec<u8>>> {
+        // The `csv` reader drops a byte-order mark at the start of its input, which is right
+        // for a file and wrong for a record in the middle of one (a cell starting with U+FEFF
+        // lost it; found by the `csv_corpus` fuzz target): behind a blank line, which the
+        // reader skips, the mark is the cell's.
+        let behind_blank;
+        let bytes = if bytes.starts_with(b"\xEF\xBB\xBF") {
+            behind_blank = [b"\n", bytes].concat();
+            &behind_blank[..]
+        } else {
+            bytes
+        };
         let mut r = csv::ReaderBuilder::new()
             .has_headers(false)
             .delimiter(self.delimiter)
@@ -901,6 +912,27 @@ mod tests {
     }
 
     #[test]
+    fn a_byte_order_mark_opens_the_file_once_and_is_a_cell_s_own_after() {
+        let got = csv_records("\u{feff}id,text\n1,one\n\u{feff}2,two\n3,\u{feff}three\n");
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[2], (4, Ok("\u{feff}three".into())));
+        let cols = Columns {
+            id: Some("id".into()),
+            ..Columns::default()
+        };
+        let data = "\u{feff}id,text\n\u{feff}2,two\n";
+        let mut s = CsvSource::new(data.as_bytes(), b',', &cols, Limits::default()).unwrap();
+        let RawBody::Row(Ok(f)) = s.next_record().unwrap().unwrap().body else {
+            panic!()
+        };
+        assert_eq!(
+            f.id.as_deref(),
+            Some("\u{feff}2"),
+            "as the csv crate reads it"
+        );
+    }
+
+    #[test]
     fn crlf_ends_rows_but_stays_inside_quoted_fields() {
         let got = csv_records("id,text\r\n1,\"a\r\nb\"\r\n2,plain\r\n3,x\ry\n");
         assert_eq!(got[0], (2, Ok("a\r\nb".into())));
@@ -915,7 +947,7 @@ mod tests {
         #[test]
         fn records_match_the_reference_reader(
             rows in proptest::collection::vec(
-                proptest::collection::vec("[a-c\"',\t\r\n ]{0,12}", 3),
+                proptest::collection::vec("[a-c\"',\t\r\n \u{feff}]{0,12}", 3),
                 0..12,
             ),
             tab in proptest::bool::ANY,
