@@ -37,7 +37,9 @@ fuzz_target!(|data: &[u8]| {
             },
         );
         for (i, c) in out.char_indices() {
-            let control = c.is_control() && c != '\n' && c != '\t';
+            // A carriage return right before a newline cannot overwrite anything.
+            let crlf = c == '\r' && out[i + 1..].starts_with('\n');
+            let control = c.is_control() && c != '\n' && c != '\t' && !crlf;
             let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
             if color && c == '\x1b' {
                 // Only the renderer's own SGR colour codes: ESC [ digits/; m.

@@ -81,10 +81,31 @@ pub struct ParquetSource {
     row: u64,
     max_bytes: usize,
     rows: u64,
+    /// The reader panicked once; it is not used again.
+    broken: bool,
+}
+
+/// Runs `f`, turning a panic inside it into its message.
+fn fenced<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|p| {
+        p.downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "the Parquet reader failed".into())
+    })
 }
 
 impl ParquetSource {
+    /// Opens a Parquet file and checks its columns. The `parquet` crate panics on some
+    /// malformed files (negative column offsets in the footer, found by the `parquet_corpus`
+    /// fuzz target) instead of returning an error: its calls are fenced, and a panic there is
+    /// this file's error, not the process's end.
     pub fn open(path: &Path, columns: &Columns, limits: Limits) -> Result<ParquetSource> {
+        fenced(|| Self::open_unfenced(path, columns, limits))
+            .unwrap_or_else(|why| Err(Error::Data(format!("not a readable Parquet file: {why}"))))
+    }
+
+    fn open_unfenced(path: &Path, columns: &Columns, limits: Limits) -> Result<ParquetSource> {
         let file = File::open(path)?;
         let builder = ParquetRecordBatchReaderBuilder::try_new(file)
             .map_err(|e| Error::Data(format!("not a Parquet file: {e}")))?;
@@ -150,6 +171,7 @@ impl ParquetSource {
             row: 0,
             max_bytes: usize::try_from(limits.max_bytes).unwrap_or(usize::MAX),
             rows,
+            broken: false,
         })
     }
 
@@ -159,7 +181,17 @@ impl ParquetSource {
     }
 
     fn next_batch(&mut self) -> io::Result<bool> {
-        let Some(batch) = self.reader.next() else {
+        if self.broken {
+            return Ok(false);
+        }
+        let next = fenced(|| self.reader.next()).unwrap_or_else(|why| {
+            // The reader's state after a panic is unknown: nothing more is read from it.
+            self.broken = true;
+            Some(Err(arrow_schema::ArrowError::ParquetError(format!(
+                "a malformed row group: {why}"
+            ))))
+        });
+        let Some(batch) = next else {
             return Ok(false);
         };
         let batch = batch.map_err(io::Error::other)?;

@@ -70,3 +70,44 @@ fn deep_page_entities_are_decoded_once() {
         "Fans wrote &lt;3 — “we love it” été €5 ☺ and more words here."
     );
 }
+
+/// A Parquet file whose footer gives a column chunk a negative offset made the `parquet` crate
+/// panic while reading its first row group (found by the `parquet_corpus` fuzz target; the
+/// file is that fuzzer's mutation of an `unspin corpus -o x.parquet` output). It is this file's
+/// error now, never the process's end.
+#[cfg(feature = "parquet")]
+#[test]
+fn a_malformed_parquet_file_is_an_error_not_a_panic() {
+    use unspin::corpus::input::{Columns, RecordSource};
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/malformed-negative-offset.parquet");
+    let cols = Columns {
+        text: "report".into(),
+        id: Some("id".into()),
+        title: Some("label".into()),
+        ..Columns::default()
+    };
+    let limits = unspin::Limits { max_bytes: 4096 };
+    match unspin::corpus::parquet::ParquetSource::open(&path, &cols, limits) {
+        Err(e) => assert!(e.to_string().contains("Parquet"), "{e}"),
+        Ok(mut src) => {
+            let mut failed = None;
+            for _ in 0..1000 {
+                match src.next_record() {
+                    Ok(Some(_)) => {}
+                    Ok(None) => break,
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+            }
+            let e = failed.expect("the malformed row group is an error");
+            assert!(e.to_string().contains("malformed"), "{e}");
+            assert!(
+                matches!(src.next_record(), Ok(None)),
+                "nothing read after it"
+            );
+        }
+    }
+}
