@@ -13,6 +13,7 @@ docs/RELIABILITY.md.
     python3 scripts/server_abuse.py [--idle 3000] [--loris 500] [--attack-seconds 40]
 """
 import argparse
+import json
 import resource
 import select
 import socket
@@ -55,11 +56,23 @@ def timed(port, request, wait=15):
     return time.time() - t0, code
 
 
+def start(args):
+    """Starts `unspin serve` with `args` on the port and waits until it answers."""
+    srv = subprocess.Popen([BIN, "serve", *args], stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            if healthy(int(args[1].rsplit(":", 1)[1])):
+                break
+        except OSError:
+            time.sleep(0.1)
+    return srv
+
+
 def mixed_attack(port, pid, seconds, n_html, n_batch, n_unread):
     stop = threading.Event()
     html = post("/v1/analyze", "text/html", worst_html())
     batch = post("/v1/batch", "application/x-ndjson",
-                 "".join('{"id": "%d", "text": %s}\n' % (i, __import__("json").dumps(EXAMPLE))
+                 "".join('{"id": "%d", "text": %s}\n' % (i, json.dumps(EXAMPLE))
                          for i in range(400)).encode())
     big = post("/v1/analyze", "text/plain", (EXAMPLE * 200)[: (2 << 20) - 1000].encode())
     held = []
@@ -68,7 +81,7 @@ def mixed_attack(port, pid, seconds, n_html, n_batch, n_unread):
 
     def html_sender():
         while not stop.is_set():
-            dt, code = timed(port, html, wait=30)
+            _, code = timed(port, html, wait=30)
             with lock:
                 codes["html"].append(code)
 
@@ -84,14 +97,10 @@ def mixed_attack(port, pid, seconds, n_html, n_batch, n_unread):
                 time.sleep(0.2)
                 continue
             # Never read; open another once the server has cut this one.
-            s.settimeout(None)
-            while not stop.is_set():
-                r, _, _ = select.select([], [], [], 0.5)
-                try:
-                    s.getpeername()
-                except OSError:
-                    break
-                time.sleep(0.5)
+            p = select.poll()
+            p.register(s, select.POLLRDHUP | select.POLLHUP | select.POLLERR)
+            while not stop.is_set() and not p.poll(500):
+                pass
 
     threads = [threading.Thread(target=html_sender, daemon=True) for _ in range(n_html)]
     threads += [threading.Thread(target=holder, args=(batch, "unread"), daemon=True)
@@ -174,19 +183,10 @@ def main():
     a = ap.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    srv = subprocess.Popen(
-        [BIN, "serve", "--addr", f"127.0.0.1:{a.port}", "--max-connections",
-         str(a.max_connections), "--header-timeout", str(a.header_timeout), "--timeout", "3"],
-        stderr=subprocess.DEVNULL,
-    )
+    srv = start(["--addr", f"127.0.0.1:{a.port}", "--max-connections", str(a.max_connections),
+                 "--header-timeout", str(a.header_timeout), "--timeout", "3"])
     rows = []
     try:
-        for _ in range(100):
-            try:
-                if healthy(a.port):
-                    break
-            except OSError:
-                time.sleep(0.1)
         rows.append(("at rest", "-", *mem(srv.pid), healthy(a.port)))
 
         # Idle connections: the ones over the cap are closed at once, the rest at the deadline.
@@ -290,15 +290,8 @@ def main():
         print(f"| {what} | {did} | {rss} | {hwm} | {'200' if ok else 'FAILED'} |")
 
     # The mixed attack, on a fresh server (its peak is this attack's alone).
-    srv = subprocess.Popen([BIN, "serve", "--addr", f"127.0.0.1:{a.port}"],
-                           stderr=subprocess.DEVNULL)
+    srv = start(["--addr", f"127.0.0.1:{a.port}"])
     try:
-        for _ in range(100):
-            try:
-                if healthy(a.port):
-                    break
-            except OSError:
-                time.sleep(0.1)
         m = mixed_attack(a.port, srv.pid, a.attack_seconds, a.html_clients, a.batch_holders,
                          a.unread_clients)
         alive = healthy(a.port)
