@@ -245,26 +245,26 @@ const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'unsafe
 const FRAGMENT_CSP: &str =
     "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'";
 
-fn busy() -> Response {
-    let mut r = error(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "overloaded",
-        "the server is at its limit of requests in progress; retry shortly",
-    );
+/// 503 with `Retry-After`: the server cannot take this request now.
+fn unavailable(kind: &str, message: &str) -> Response {
+    let mut r = error(StatusCode::SERVICE_UNAVAILABLE, kind, message);
     r.headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
     r
 }
 
+fn busy() -> Response {
+    unavailable(
+        "overloaded",
+        "the server is at its limit of requests in progress; retry shortly",
+    )
+}
+
 fn too_late() -> Response {
-    let mut r = error(
-        StatusCode::SERVICE_UNAVAILABLE,
+    unavailable(
         "timeout",
         "the analysis did not finish within the request timeout; retry shortly",
-    );
-    r.headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-    r
+    )
 }
 
 async fn index(State(s): State<AppState>) -> Response {
@@ -407,20 +407,22 @@ fn content_type(h: &HeaderMap) -> String {
         .unwrap_or_default()
 }
 
-#[allow(clippy::result_large_err)]
-fn unreachable_kind() -> Result<Document, Response> {
-    Err(error(
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
-        "use application/json, text/plain or text/html",
-    ))
+/// What a request body holds, by its content type.
+#[derive(Clone, Copy)]
+enum BodyKind {
+    Record,
+    Text,
+    Html,
 }
 
-/// Refuses a content type no document can come from, before the body is read.
+/// The kind of body a content type names; one no document can come from is refused before
+/// the body is read.
 #[allow(clippy::result_large_err)]
-fn document_kind(ctype: &str) -> Result<(), Response> {
+fn document_kind(ctype: &str) -> Result<BodyKind, Response> {
     match ctype {
-        "application/json" | "text/plain" | "text/html" => Ok(()),
+        "application/json" => Ok(BodyKind::Record),
+        "text/plain" => Ok(BodyKind::Text),
+        "text/html" => Ok(BodyKind::Html),
         "" => Err(error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
@@ -439,7 +441,7 @@ fn document_kind(ctype: &str) -> Result<(), Response> {
 
 /// The document a request body holds, by content type.
 #[allow(clippy::result_large_err)]
-fn document(ctype: &str, body: &[u8], limits: Limits) -> Result<Document, Response> {
+fn document(kind: BodyKind, body: &[u8], limits: Limits) -> Result<Document, Response> {
     let bad = |e: unspin::Error| {
         let status = match e {
             unspin::Error::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -447,17 +449,16 @@ fn document(ctype: &str, body: &[u8], limits: Limits) -> Result<Document, Respon
         };
         error(status, e.kind(), &e.to_string())
     };
-    match ctype {
-        "application/json" => parse_record(body, limits).map_err(|(_, e)| {
+    match kind {
+        BodyKind::Record => parse_record(body, limits).map_err(|(_, e)| {
             if matches!(e, unspin::Error::Record(_)) {
                 error(StatusCode::BAD_REQUEST, e.kind(), &e.to_string())
             } else {
                 bad(e)
             }
         }),
-        "text/plain" => Document::from_bytes(body, Format::Text, limits).map_err(bad),
-        "text/html" => Document::from_bytes(body, Format::Html, limits).map_err(bad),
-        other => document_kind(other).and_then(|()| unreachable_kind()),
+        BodyKind::Text => Document::from_bytes(body, Format::Text, limits).map_err(bad),
+        BodyKind::Html => Document::from_bytes(body, Format::Html, limits).map_err(bad),
     }
 }
 
@@ -508,9 +509,10 @@ async fn analyze(State(s): State<AppState>, req: Request) -> Response {
         Ok(v) => v,
         Err(r) => return r,
     };
-    if let Err(r) = document_kind(&ctype) {
-        return r;
-    }
+    let kind = match document_kind(&ctype) {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
     let (held, body) = match admit(&s, &parts.headers, body, s.cfg.max_body, |n| n).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -526,7 +528,7 @@ async fn analyze(State(s): State<AppState>, req: Request) -> Response {
     // slot and the deadline, never on the reactor.
     let work = tokio::task::spawn_blocking(move || {
         let _slot = slot;
-        let doc = document(&ctype, &body, limits).map_err(Box::new)?;
+        let doc = document(kind, &body, limits).map_err(Box::new)?;
         let report = analyzer.analyze(&doc);
         Ok::<_, Box<Response>>(if html {
             unspin::render::html_fragment(&report, view)

@@ -182,7 +182,7 @@ pub fn tag_shape(html: &str) -> TagShape {
     let b = html.as_bytes();
     let mut shape = TagShape::default();
     let (mut depth, mut i) = (0usize, 0usize);
-    while let Some(off) = memchr_lt(&b[i..]) {
+    while let Some(off) = &b[i..].iter().position(|c| *c == b'<') {
         i += off + 1;
         if b[i..].starts_with(b"!--") {
             match html[i..].find("-->") {
@@ -254,10 +254,6 @@ fn tag_end(b: &[u8], from: usize) -> (usize, usize) {
         };
     }
     (b.len(), names)
-}
-
-fn memchr_lt(b: &[u8]) -> Option<usize> {
-    b.iter().position(|c| *c == b'<')
 }
 
 /// The deepest element nesting in a page (see [`tag_shape`]).

@@ -453,7 +453,7 @@ impl<R: BufRead + Send> CsvSource<R> {
                 break;
             }
             any = true;
-            let (part, done) = match memchr_newline(chunk) {
+            let (part, done) = match chunk.iter().position(|c| *c == b'\n') {
                 Some(i) => (&chunk[..i], Some(i + 1)),
                 None => (chunk, None),
             };
@@ -607,10 +607,6 @@ impl<R: BufRead + Send> CsvSource<R> {
         };
         (i < usable).then(|| String::from_utf8_lossy(&fields[i]).into_owned())
     }
-}
-
-fn memchr_newline(b: &[u8]) -> Option<usize> {
-    b.iter().position(|c| *c == b'\n')
 }
 
 impl<R: BufRead + Send> RecordSource for CsvSource<R> {
