@@ -4,7 +4,7 @@
 
 use anyhow::Result;
 use clap::Args;
-use unspin::{Analyzer, Config, LanguagePolicy, Limits, ModelChoice};
+use unspin::{Analyzer, Config, LanguagePolicy, Limits, ModelChoice, Tier};
 
 #[derive(Args, Clone, Debug)]
 pub struct AnalysisArgs {
@@ -56,6 +56,26 @@ pub struct AnalysisArgs {
         global = true
     )]
     pub language: LanguagePolicy,
+    /// Which technique model's spans the report shows: `fast` (a linear tagger, about a
+    /// millisecond an article: for corpora) or `accurate` (a fine-tuned transformer, about half
+    /// a second of one core an article; in builds with the `accurate` feature).
+    #[arg(
+        long,
+        value_name = "fast|accurate",
+        default_value = "fast",
+        help_heading = "Analysis",
+        global = true
+    )]
+    pub tier: Tier,
+    /// The accurate tier's model: `embedded` or a file `scripts/train_accurate.sh` wrote.
+    #[arg(
+        long,
+        value_name = "embedded|FILE",
+        default_value = "embedded",
+        help_heading = "Analysis",
+        global = true
+    )]
+    pub accurate_model: ModelChoice,
 }
 
 impl AnalysisArgs {
@@ -69,6 +89,8 @@ impl AnalysisArgs {
             reliability: self.reliability_model.clone(),
             source_prior: !self.no_source_prior,
             language: self.language,
+            tier: self.tier,
+            accurate: self.accurate_model.clone(),
         }
     }
 

@@ -229,7 +229,16 @@ pub fn run(args: EvalArgs) -> Result<u8> {
             output,
             floors,
             format,
-        } => return all(&analyzer, &data, &output, floors.as_deref(), format),
+        } => {
+            return all(
+                &analyzer,
+                &args.analysis.config(),
+                &data,
+                &output,
+                floors.as_deref(),
+                format,
+            );
+        }
     }
     Ok(0)
 }
@@ -324,7 +333,7 @@ fn techniques_md(e: &protocols::TechniquesEval) -> String {
         "PTC {} split: {} articles, {} gold technique spans, {} predicted spans",
         e.split, e.articles, e.gold_spans, e.predicted_spans
     );
-    let _ = writeln!(o, "system: {}\n", e.system);
+    let _ = writeln!(o, "tier: {}; system: {}\n", e.tier, e.system);
     let _ = writeln!(o, "| task | precision | recall | F1 |\n|---|---|---|---|");
     let _ = writeln!(
         o,
@@ -361,6 +370,27 @@ fn techniques_md(e: &protocols::TechniquesEval) -> String {
             f(fl.recall),
             f(fl.f1)
         );
+    }
+    match &e.lines {
+        Some(l) => {
+            let _ = writeln!(
+                o,
+                "\nSemEval-2023 line level ({} articles' 2023 texts, {} lines, 23 techniques mapped to the 14): micro-F1 {} (P {}, R {}), macro-F1 {}; Loaded_Language on every line: micro-F1 {}",
+                l.articles,
+                l.score.lines,
+                f(l.score.micro_f1),
+                f(l.score.micro_precision),
+                f(l.score.micro_recall),
+                f(l.score.macro_f1),
+                f(l.every_line_loaded_language)
+            );
+        }
+        None => {
+            let _ = writeln!(
+                o,
+                "\nSemEval-2023 line level: not scored (no semeval2023t3/en beside the PTC folder)"
+            );
+        }
     }
     o
 }
@@ -594,6 +624,7 @@ fn hedging_md(e: &protocols::HedgingEval) -> String {
 /// Runs every protocol, writes the Markdown report, and checks the floors.
 fn all(
     analyzer: &Analyzer,
+    config: &unspin::Config,
     data: &Path,
     output: &Path,
     floors: Option<&Path>,
@@ -602,6 +633,22 @@ fn all(
     let t0 = Instant::now();
     let ptc_root = locate(data, "ptc2020", "dev-task-flc-tc.labels")?;
     let tech = protocols::techniques(analyzer, &ptc_root, "dev")?;
+    // The accurate tier, in a build that has it (CI's gate build does).
+    #[cfg(feature = "accurate")]
+    let tech_accurate = {
+        let a = unspin::Config {
+            tier: unspin::Tier::Accurate,
+            source_prior: false,
+            ..config.clone()
+        }
+        .analyzer()?;
+        Some(protocols::techniques(&a, &ptc_root, "dev")?)
+    };
+    #[cfg(not(feature = "accurate"))]
+    let tech_accurate: Option<protocols::TechniquesEval> = {
+        let _ = config;
+        None
+    };
     let rd = reliability_train::reliability_data(analyzer, data)?;
     let rel = reliability_train::reliability(&rd, 5, true, true)?;
     let rel_nofakes = reliability_train::reliability(&rd, 5, false, true)?;
@@ -617,6 +664,20 @@ fn all(
     scores.insert("techniques.si.f1".into(), tech.si.f1);
     scores.insert("techniques.full.f1".into(), tech.full.overall.f1);
     scores.insert("techniques.tc.micro_f1".into(), tech.tc.micro_f1);
+    if let Some(l) = &tech.lines {
+        scores.insert("techniques.lines.micro_f1".into(), l.score.micro_f1);
+    }
+    if let Some(t) = &tech_accurate {
+        scores.insert("techniques_accurate.si.f1".into(), t.si.f1);
+        scores.insert("techniques_accurate.full.f1".into(), t.full.overall.f1);
+        scores.insert("techniques_accurate.tc.micro_f1".into(), t.tc.micro_f1);
+        if let Some(l) = &t.lines {
+            scores.insert(
+                "techniques_accurate.lines.micro_f1".into(),
+                l.score.micro_f1,
+            );
+        }
+    }
     // The gate follows the configuration the shipped model was trained with.
     let shipped = match analyzer.reliability_model() {
         Some(m) if m.train.include_fakes => &rel,
@@ -677,6 +738,7 @@ fn all(
 
     let md = evaluation_md(
         &tech,
+        tech_accurate.as_ref(),
         analyzer.technique_tagger().map(|t| t.model()),
         &rel,
         &rel_nofakes,
@@ -753,6 +815,7 @@ fn check_floors(path: &Path, scores: &BTreeMap<String, f64>) -> Result<u8> {
 #[allow(clippy::too_many_arguments)]
 fn evaluation_md(
     tech: &protocols::TechniquesEval,
+    tech_accurate: Option<&protocols::TechniquesEval>,
     tech_model: Option<&unspin::model::techniques::TechniqueModel>,
     rel: &ReliabilityEval,
     rel_nofakes: &ReliabilityEval,
@@ -808,6 +871,22 @@ fn evaluation_md(
         o,
         "\nAnchors (SemEval-2020 **test** set, not dev): SI F1 0.517 best, 0.377 best logistic regression; TC micro-F1 0.637 best, 0.574 best feature-based, 0.252 length-only baseline. Targets of the techniques issue on dev: TC ≥ 0.55 and SI ≥ 0.38 (must), TC ≥ 0.62 and SI ≥ 0.45 (aim).\n"
     );
+    match tech_accurate {
+        Some(t) => {
+            let _ = writeln!(
+                o,
+                "### The accurate tier (`--tier accurate`)\n\nProtocol: `unspin eval techniques --data ../shared/data/ptc2020 --split dev --tier accurate` (a build with `--features accurate`). The fine-tuned MiniLM-L6 encoder of `crates/unspin/models/techniques-accurate.safetensors` (trained by `scripts/train_accurate.sh`; how, and on what, in `docs/MODELS.md`), scored by the same scorers on the same articles.\n"
+            );
+            o.push_str(&techniques_md(t));
+            o.push('\n');
+        }
+        None => {
+            let _ = writeln!(
+                o,
+                "### The accurate tier\n\nNot scored: this `unspin` was built without the `accurate` feature.\n"
+            );
+        }
+    }
 
     let _ = writeln!(
         o,

@@ -130,7 +130,8 @@ fn dict_record(d: &Bound<'_, PyDict>) -> Input {
 /// An analyzer with its settings: the size limit, each model (`"embedded"`, `"off"` or a model
 /// file's path) and the source prior — the settings of the CLI's analysis flags
 /// (`--max-bytes`, `--techniques-model`, `--sentence-models`, `--reliability-model`,
-/// `--no-source-prior`). Build one and reuse it: it loads the models once.
+/// `--no-source-prior`, `--language`, `--tier`, `--accurate-model`). Build one and reuse it: it
+/// loads the models once.
 #[pyclass(frozen, module = "unspin")]
 struct Analyzer {
     inner: Arc<unspin_core::Analyzer>,
@@ -139,7 +140,8 @@ struct Analyzer {
 #[pymethods]
 impl Analyzer {
     #[new]
-    #[pyo3(signature = (*, max_bytes=None, techniques_model="embedded", sentence_models="embedded", reliability_model="embedded", source_prior=true, language="auto"))]
+    #[allow(clippy::too_many_arguments)] // Python keyword arguments, one per CLI flag
+    #[pyo3(signature = (*, max_bytes=None, techniques_model="embedded", sentence_models="embedded", reliability_model="embedded", source_prior=true, language="auto", tier="fast", accurate_model="embedded"))]
     fn new(
         py: Python<'_>,
         max_bytes: Option<u64>,
@@ -148,6 +150,8 @@ impl Analyzer {
         reliability_model: &str,
         source_prior: bool,
         language: &str,
+        tier: &str,
+        accurate_model: &str,
     ) -> PyResult<Analyzer> {
         let choice = |s: &str| {
             let Ok(c) = s.parse::<ModelChoice>();
@@ -162,6 +166,8 @@ impl Analyzer {
             reliability: choice(reliability_model),
             source_prior,
             language: language.parse().map_err(PyValueError::new_err)?,
+            tier: tier.parse().map_err(PyValueError::new_err)?,
+            accurate: choice(accurate_model),
         };
         let inner = py.detach(|| config.analyzer()).map_err(to_py_err)?;
         Ok(Analyzer {

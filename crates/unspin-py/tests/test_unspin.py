@@ -224,3 +224,17 @@ def test_output_shapes_json_and_row():
     assert len(unspin.TECHNIQUES) == 14
     with pytest.raises(ValueError, match="output must be"):
         unspin.analyze_many(records, output="xml")
+
+
+def test_the_accurate_tier_equals_the_cli_and_keeps_the_span_contract():
+    text = EXAMPLE.read_text(encoding="utf-8")
+    accurate = unspin.Analyzer(tier="accurate")
+    got = accurate.analyze(text)
+    want = json.loads(cli("analyze", str(EXAMPLE), "--format", "json", "--tier", "accurate").stdout)
+    assert got == want
+    assert "techniques-accurate" in [m["name"] for m in got["models"]]
+    for span in got["techniques"]:
+        assert got["text"][span["start"]:span["end"]] == span["text"]
+        assert 0.0 <= span["confidence"] <= 1.0
+    with pytest.raises(ValueError, match="fast. or .accurate"):
+        unspin.Analyzer(tier="slow")

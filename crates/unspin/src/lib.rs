@@ -49,7 +49,7 @@ pub mod technique;
 pub mod text;
 pub mod train;
 
-pub use analyze::{Analyzer, Config, LanguagePolicy, ModelChoice};
+pub use analyze::{Analyzer, Config, LanguagePolicy, ModelChoice, Tier};
 pub use error::{Error, Result};
 pub use ingest::{Document, Format, Limits};
 pub use report::Report;

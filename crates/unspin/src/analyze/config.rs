@@ -91,6 +91,39 @@ impl fmt::Display for LanguagePolicy {
     }
 }
 
+/// Which technique model finds the spans of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tier {
+    /// The linear tagger over hashed features: about a millisecond an article, for corpora.
+    #[default]
+    Fast,
+    /// The fine-tuned transformer (`model::accurate`, the `accurate` cargo feature): about half
+    /// a second of one core an article, for reading one article at a time. The reliability
+    /// model still reads the fast tier's spans, the inputs it was trained and calibrated on.
+    Accurate,
+}
+
+impl FromStr for Tier {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Tier, String> {
+        match s {
+            "fast" => Ok(Tier::Fast),
+            "accurate" => Ok(Tier::Accurate),
+            other => Err(format!("tier {other:?}: `fast` or `accurate`")),
+        }
+    }
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Tier::Fast => "fast",
+            Tier::Accurate => "accurate",
+        })
+    }
+}
+
 /// Everything a user can set about an analysis.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -104,6 +137,10 @@ pub struct Config {
     pub source_prior: bool,
     /// Which texts the English detectors and models analyse.
     pub language: LanguagePolicy,
+    /// Which technique model's spans the report shows.
+    pub tier: Tier,
+    /// The accurate tier's model file (read only with `tier: Accurate`).
+    pub accurate: ModelChoice,
 }
 
 impl Default for Config {
@@ -115,6 +152,8 @@ impl Default for Config {
             reliability: ModelChoice::Embedded,
             source_prior: true,
             language: LanguagePolicy::Auto,
+            tier: Tier::Fast,
+            accurate: ModelChoice::Embedded,
         }
     }
 }
@@ -238,6 +277,52 @@ fn read_model(path: &Path, kind: ModelKind) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The accurate tier's model: embedded or read from a file (a safetensors file, not an
+/// `UNSPINMD` one; its own metadata say its format and version).
+#[cfg(feature = "accurate")]
+fn load_accurate(c: &ModelChoice) -> Result<(crate::model::accurate::AccurateTagger, Source)> {
+    use crate::model::accurate::AccurateTagger;
+    use std::io::Read;
+    let (bytes, origin): (std::borrow::Cow<'static, [u8]>, String) = match c {
+        ModelChoice::Off => {
+            return Err(Error::Model(
+                "the accurate tier needs its model: give a file or keep the embedded one".into(),
+            ));
+        }
+        ModelChoice::Embedded => (crate::model::ACCURATE.into(), "embedded".into()),
+        ModelChoice::File(path) => {
+            let file = std::fs::File::open(path).map_err(|e| {
+                Error::Model(format!(
+                    "{}: cannot read the accurate technique model: {e}",
+                    path.display()
+                ))
+            })?;
+            let mut bytes = Vec::new();
+            file.take(MAX_MODEL_BYTES + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
+            if bytes.len() as u64 > MAX_MODEL_BYTES {
+                return Err(Error::Model(format!(
+                    "{}: larger than {MAX_MODEL_BYTES} bytes: not an accurate technique model",
+                    path.display()
+                )));
+            }
+            (bytes.into(), path.display().to_string())
+        }
+    };
+    let tagger = AccurateTagger::from_bytes(&bytes).map_err(|e| match &origin[..] {
+        "embedded" => e,
+        path => Error::Model(format!("{path}: {}", strip_model(&e))),
+    })?;
+    Ok((
+        tagger,
+        Source {
+            origin,
+            sha256: format::sha256(&bytes),
+        },
+    ))
+}
+
 /// Builds an [`Analyzer`]: `Analyzer::builder()…build()?`.
 pub struct AnalyzerBuilder {
     limits: Limits,
@@ -247,6 +332,8 @@ pub struct AnalyzerBuilder {
     reliability: Choice<ReliabilityModel>,
     source_prior: bool,
     reliability_stage: bool,
+    tier: Tier,
+    accurate: ModelChoice,
 }
 
 impl Default for AnalyzerBuilder {
@@ -259,6 +346,8 @@ impl Default for AnalyzerBuilder {
             reliability: Choice::Embedded,
             source_prior: true,
             reliability_stage: true,
+            tier: Tier::Fast,
+            accurate: ModelChoice::Embedded,
         }
     }
 }
@@ -272,6 +361,20 @@ impl AnalyzerBuilder {
             .reliability(c.reliability.clone())
             .source_prior(c.source_prior)
             .language(c.language)
+            .tier(c.tier)
+            .accurate(c.accurate.clone())
+    }
+
+    /// Which technique model's spans the report shows.
+    pub fn tier(mut self, tier: Tier) -> AnalyzerBuilder {
+        self.tier = tier;
+        self
+    }
+
+    /// The accurate tier's model (embedded, or a file written by `scripts/train_accurate.sh`).
+    pub fn accurate(mut self, c: ModelChoice) -> AnalyzerBuilder {
+        self.accurate = c;
+        self
     }
 
     pub fn language(mut self, policy: LanguagePolicy) -> AnalyzerBuilder {
@@ -392,7 +495,20 @@ impl AnalyzerBuilder {
             Some((m, s)) => Some((SentenceScorer::new(m, &lex)?, s)),
             None => None,
         };
+        #[cfg(feature = "accurate")]
+        let accurate = match self.tier {
+            Tier::Fast => None,
+            Tier::Accurate => Some(load_accurate(&self.accurate)?),
+        };
+        #[cfg(not(feature = "accurate"))]
+        if self.tier == Tier::Accurate {
+            return Err(Error::Model(
+                "this unspin was built without the accurate tier (cargo feature `accurate`); use --tier fast or a build with it".into(),
+            ));
+        }
         Ok(Analyzer {
+            #[cfg(feature = "accurate")]
+            accurate,
             headline: crate::detect::HeadlineDetector::new(&lex),
             lex,
             rules,

@@ -7,7 +7,7 @@
 
 mod config;
 
-pub use config::{AnalyzerBuilder, Config, LanguagePolicy, ModelChoice};
+pub use config::{AnalyzerBuilder, Config, LanguagePolicy, ModelChoice, Tier};
 
 use crate::detect::headline::HeadlineCue;
 use crate::detect::{Detector, HeadlineDetector};
@@ -37,6 +37,10 @@ pub struct Analyzer {
     /// Sensationalism in the headline.
     headline: HeadlineDetector,
     techniques: Option<(TechniqueTagger, Source)>,
+    /// The accurate tier, when the configuration asks for it: its spans replace the fast
+    /// tier's in the report.
+    #[cfg(feature = "accurate")]
+    accurate: Option<(crate::model::accurate::AccurateTagger, Source)>,
     sentences: Option<(SentenceScorer, Source)>,
     reliability: Option<(ReliabilityModel, Source)>,
     source_prior: bool,
@@ -90,6 +94,21 @@ impl Analyzer {
         self.techniques.as_ref().map(|t| &t.0)
     }
 
+    /// The accurate tier's tagger, when it is in use.
+    #[cfg(feature = "accurate")]
+    pub fn accurate_tagger(&self) -> Option<&crate::model::accurate::AccurateTagger> {
+        self.accurate.as_ref().map(|t| &t.0)
+    }
+
+    /// Which tier's spans the reports show.
+    pub fn tier(&self) -> Tier {
+        #[cfg(feature = "accurate")]
+        if self.accurate.is_some() {
+            return Tier::Accurate;
+        }
+        Tier::Fast
+    }
+
     pub fn sentence_scorer(&self) -> Option<&SentenceScorer> {
         self.sentences.as_ref().map(|s| &s.0)
     }
@@ -109,6 +128,10 @@ impl Analyzer {
         let mut out: Vec<ModelInfo> = self.rules.iter().map(|d| d.info()).collect();
         out.push(self.headline.info());
         if let Some((t, _)) = &self.techniques {
+            out.push(t.info());
+        }
+        #[cfg(feature = "accurate")]
+        if let Some((t, _)) = &self.accurate {
             out.push(t.info());
         }
         if let Some((s, _)) = &self.sentences {
@@ -153,8 +176,17 @@ impl Analyzer {
                 ModelKind::Reliability,
                 self.reliability.as_ref().map(|r| &r.1),
             ),
+            self.accurate_fingerprint(),
         ]
         .join(" ")
+    }
+
+    fn accurate_fingerprint(&self) -> String {
+        #[cfg(feature = "accurate")]
+        if let Some((_, s)) = &self.accurate {
+            return format!("tier=accurate techniques-accurate={}", s.sha256);
+        }
+        "tier=fast".into()
     }
 
     /// What the server's `/v1/models` and Python's `unspin.models()` show: the report schema,
@@ -183,6 +215,11 @@ impl Analyzer {
         if let Some((r, s)) = &self.reliability {
             eval.insert("reliability".into(), json!(r.metrics));
             files.insert("reliability".into(), json!(s));
+        }
+        #[cfg(feature = "accurate")]
+        if let Some((t, s)) = &self.accurate {
+            eval.insert("techniques-accurate".into(), json!(t.metrics()));
+            files.insert("techniques-accurate".into(), json!(s));
         }
         json!({
             "schema": SCHEMA,
@@ -279,6 +316,24 @@ impl Analyzer {
             (Reliability::default(), Vec::new())
         };
         let mut warnings = Vec::new();
+        #[cfg(feature = "accurate")]
+        if let Some((acc, _)) = &self.accurate {
+            // After the reliability stage, which reads the fast tier's spans (the inputs it was
+            // trained and calibrated on).
+            let fast = std::mem::take(&mut doc.techniques);
+            match acc.tag(&mut doc) {
+                Ok(()) => doc
+                    .techniques
+                    .sort_by_key(|t| (t.bytes.start, t.bytes.end, t.technique)),
+                Err(e) => {
+                    doc.techniques = fast;
+                    warnings.push(format!(
+                        "the accurate tier did not read this article ({}); the technique spans are the fast tier's",
+                        strip_prefix(&e)
+                    ));
+                }
+            }
+        }
         if let Some(l) = language.as_deref().filter(|l| *l != "eng") {
             warnings.push(format!(
                 "the text looks like {} ({l}), not English, and is analysed as English (--language en): the detectors and models are built for English and may miss or misfire",
@@ -569,6 +624,15 @@ fn label_for(p: f64) -> Label {
         Label::Reliable
     } else {
         Label::Uncertain
+    }
+}
+
+/// An error's message without the kind prefix the report's warning does not need.
+#[cfg(feature = "accurate")]
+fn strip_prefix(e: &crate::error::Error) -> String {
+    match e {
+        crate::error::Error::Model(m) => m.clone(),
+        other => other.to_string(),
     }
 }
 

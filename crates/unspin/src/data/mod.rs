@@ -4,6 +4,7 @@
 
 pub mod articles;
 pub mod ptc;
+pub mod semeval2023;
 pub mod sentences;
 
 use crate::error::{Error, Result};

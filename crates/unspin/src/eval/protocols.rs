@@ -48,6 +48,73 @@ pub struct TechniquesEval {
     /// Which labeller produced the TC numbers.
     pub tc_system: String,
     pub full: FlcScore,
+    /// Which tier's spans were scored (`fast` or `accurate`).
+    pub tier: String,
+    /// The SemEval-2023 line-level measure on the same articles (their 2023 text), when the
+    /// shared data has the English SemEval-2023 set.
+    pub lines: Option<LinesEval>,
+}
+
+/// Line-level scores of technique spans: SemEval-2023 subtask 3's micro-F1 over line labels,
+/// the 23 gold techniques mapped onto the 14 of PTC-2020 (`data::semeval2023::to_ptc`).
+#[derive(Debug, Clone, Serialize)]
+pub struct LinesEval {
+    pub data: String,
+    pub articles: usize,
+    pub score: crate::score::lines::LineScore,
+    /// The same measure for "Loaded_Language on every line": the floor a system must clear.
+    pub every_line_loaded_language: f64,
+}
+
+/// Scores the analyzer's spans on the lines of the SemEval-2023 English texts of `ids`.
+pub fn lines_eval(analyzer: &Analyzer, data: &Path, ids: &[String]) -> Result<Option<LinesEval>> {
+    use crate::data::semeval2023;
+    use crate::score::lines;
+    use std::collections::{BTreeSet, HashMap};
+    let Ok(dir) = semeval2023::language_dir(data, "en") else {
+        return Ok(None);
+    };
+    let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+    let all = semeval2023::line_labels(&dir.join("labels-subtask-3.txt"))?;
+    let gold: Vec<(String, usize, BTreeSet<String>)> = all
+        .into_iter()
+        .filter(|l| wanted.contains(l.article.as_str()))
+        .map(|l| {
+            let t = l
+                .techniques
+                .iter()
+                .filter_map(|n| semeval2023::to_ptc(n))
+                .map(|t| t.as_str().to_string())
+                .collect();
+            (l.article, l.line, t)
+        })
+        .collect();
+    let articles: BTreeSet<&str> = gold.iter().map(|g| g.0.as_str()).collect();
+    let mut pred = HashMap::new();
+    let mut baseline = HashMap::new();
+    for id in &articles {
+        let text = semeval2023::article(&dir, id)?;
+        let r = analyzer.analyze(&Document::from_text(text.clone()));
+        let spans: Vec<(usize, usize, String)> = r
+            .techniques
+            .iter()
+            .map(|t| (t.start, t.end, t.technique.as_str().to_string()))
+            .collect();
+        for (i, set) in lines::project(&text, &spans).into_iter().enumerate() {
+            pred.insert((id.to_string(), i + 1), set);
+            baseline.insert(
+                (id.to_string(), i + 1),
+                [Technique::LoadedLanguage.as_str().to_string()].into(),
+            );
+        }
+    }
+    let names = technique_names();
+    Ok(Some(LinesEval {
+        data: dir.display().to_string(),
+        articles: articles.len(),
+        score: lines::score(&gold, &pred, &names),
+        every_line_loaded_language: lines::score(&gold, &baseline, &names).micro_f1,
+    }))
 }
 
 /// `eval techniques`: runs the analyzer on every article of the split and scores SI (merged
@@ -71,7 +138,30 @@ pub fn techniques(analyzer: &Analyzer, ptc_root: &Path, split: &str) -> Result<T
     let full = ptc::score_flc(&pred, &s.tc, &names)?;
     // TC on the gold spans: the model's classifier when one is loaded, else the most frequent
     // technique of the training data, the honest floor any classifier must beat.
+    #[cfg(feature = "accurate")]
+    let accurate = analyzer.accurate_tagger();
+    #[cfg(not(feature = "accurate"))]
+    let accurate: Option<()> = None;
     let (tc_pred, tc_system) = match analyzer.technique_tagger() {
+        #[cfg(feature = "accurate")]
+        _ if accurate.is_some() => {
+            let tagger = accurate.expect("checked");
+            let mut out = Vec::with_capacity(s.tc.len());
+            for a in &s.articles {
+                let gold: Vec<&LabelSpan> = s.tc.iter().filter(|g| g.article == a.id).collect();
+                if gold.is_empty() {
+                    continue;
+                }
+                let offsets: Vec<(usize, usize)> = gold.iter().map(|g| (g.start, g.end)).collect();
+                for (g, t) in gold.iter().zip(tagger.classify_spans(&a.text, &offsets)?) {
+                    out.push(LabelSpan {
+                        technique: Some(t.as_str().to_string()),
+                        ..(*g).clone()
+                    });
+                }
+            }
+            (out, "techniques-accurate span head".to_string())
+        }
         Some(tagger) => {
             let mut out = Vec::with_capacity(s.tc.len());
             for a in &s.articles {
@@ -102,7 +192,12 @@ pub fn techniques(analyzer: &Analyzer, ptc_root: &Path, split: &str) -> Result<T
         ),
     };
     let tc = ptc::score_tc(&tc_pred, &s.tc, &names)?;
+    let _ = &accurate;
+    let ids: Vec<String> = s.articles.iter().map(|a| a.id.clone()).collect();
+    let lines = lines_eval(analyzer, ptc_root.parent().unwrap_or(ptc_root), &ids)?;
     Ok(TechniquesEval {
+        tier: analyzer.tier().to_string(),
+        lines,
         split: split.to_string(),
         articles: s.articles.len(),
         gold_spans: s.tc.len(),
@@ -110,7 +205,11 @@ pub fn techniques(analyzer: &Analyzer, ptc_root: &Path, split: &str) -> Result<T
         system: analyzer
             .models()
             .iter()
-            .filter(|m| m.name.contains("loaded") || m.name.contains("technique"))
+            .filter(|m| {
+                (m.name.contains("loaded") || m.name.contains("technique"))
+                    && (analyzer.tier() == crate::analyze::Tier::Fast)
+                        != m.name.contains("accurate")
+            })
             .map(|m| format!("{} {} ({})", m.name, m.version, m.kind))
             .collect::<Vec<_>>()
             .join(", "),

@@ -5,6 +5,8 @@
 //!
 //! The shipped model files are embedded in the binary, so analysis needs no data at hand.
 
+#[cfg(feature = "accurate")]
+pub mod accurate;
 pub mod format;
 pub mod linear;
 pub mod reliability;
@@ -43,6 +45,10 @@ impl ModelFile for reliability::ReliabilityModel {
 /// The model files trained by `unspin train …`, embedded at build time. Empty only while
 /// bootstrapping a fresh checkout's first training run; a test guards that they ship.
 const TECHNIQUES: &[u8] = include_bytes!("../../models/techniques.bin");
+/// The accurate tier's model (`scripts/train_accurate.sh`; provenance in its metadata and in
+/// `models/techniques-accurate.md`).
+#[cfg(feature = "accurate")]
+pub(crate) const ACCURATE: &[u8] = include_bytes!("../../models/techniques-accurate.safetensors");
 const SENTENCES: &[u8] = include_bytes!("../../models/sentences.bin");
 const RELIABILITY: &[u8] = include_bytes!("../../models/reliability.bin");
 

@@ -4,6 +4,7 @@
 //! evaluation, so neither depends on the other for them.
 
 pub mod folds;
+pub mod lines;
 pub mod metrics;
 pub mod ptc;
 pub mod ranking;

@@ -2,6 +2,8 @@
 //! its own. One binary links the crate and its dependencies once instead of nine times, which
 //! is most of what `cargo test` spent after compiling.
 
+#[cfg(feature = "accurate")]
+mod accurate;
 mod contract;
 mod detectors;
 mod layering;

@@ -324,3 +324,27 @@ fn a_technique_model_the_reliability_model_was_not_trained_on_is_a_warning() {
             .is_empty()
     );
 }
+
+/// A build without the `accurate` feature refuses the accurate tier by name instead of quietly
+/// running the fast one.
+#[cfg(not(feature = "accurate"))]
+#[test]
+fn the_accurate_tier_needs_a_build_with_it() {
+    let err = Config {
+        tier: unspin::Tier::Accurate,
+        ..Config::default()
+    }
+    .analyzer()
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(
+        err.contains("without the accurate tier") && err.contains("--tier fast"),
+        "{err}"
+    );
+    assert_eq!(
+        "accurate".parse::<unspin::Tier>(),
+        Ok(unspin::Tier::Accurate)
+    );
+    assert!("slow".parse::<unspin::Tier>().is_err());
+}

