@@ -18,7 +18,7 @@ Two modes:
                 file (safetensors, fp16 weights, metadata: format version, provenance, settings,
                 thresholds, data hash, CV figures).
 
-The one documented command is `scripts/train_accurate.sh` (README, docs/MODELS.md).
+The one documented command is `scripts/train_accurate.sh` (README; the model card is crates/unspin/models/techniques-accurate.md).
 """
 import argparse
 import hashlib

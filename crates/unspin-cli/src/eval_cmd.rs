@@ -875,7 +875,7 @@ fn evaluation_md(
         Some(t) => {
             let _ = writeln!(
                 o,
-                "### The accurate tier (`--tier accurate`)\n\nProtocol: `unspin eval techniques --data ../shared/data/ptc2020 --split dev --tier accurate` (a build with `--features accurate`). The fine-tuned MiniLM-L6 encoder of `crates/unspin/models/techniques-accurate.safetensors` (trained by `scripts/train_accurate.sh`; how, and on what, in `docs/MODELS.md`), scored by the same scorers on the same articles.\n"
+                "### The accurate tier (`--tier accurate`)\n\nProtocol: `unspin eval techniques --data ../shared/data/ptc2020 --split dev --tier accurate` (a build with `--features accurate`). The fine-tuned MiniLM-L6 encoder of `crates/unspin/models/techniques-accurate.safetensors` (trained by `scripts/train_accurate.sh`; how, and on what, in `crates/unspin/models/techniques-accurate.md`), scored by the same scorers on the same articles.\n"
             );
             o.push_str(&techniques_md(t));
             o.push('\n');

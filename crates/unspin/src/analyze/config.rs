@@ -231,7 +231,7 @@ impl<T: ModelFile> Choice<T> {
 }
 
 /// A model file's message without the `model: ` prefix the error adds again.
-fn strip_model(e: &Error) -> String {
+pub(super) fn strip_model(e: &Error) -> String {
     match e {
         Error::Model(m) => m.clone(),
         other => other.to_string(),
@@ -243,35 +243,38 @@ fn strip_model(e: &Error) -> String {
 const MAX_MODEL_BYTES: u64 = 256 << 20;
 
 fn read_model(path: &Path, kind: ModelKind) -> Result<Vec<u8>> {
+    read_capped(path, kind.describe(), |head| {
+        // A device or any other file that is not a model (`/dev/zero`, a 200 MB log) is
+        // refused after 8 bytes rather than read to the size limit.
+        format::has_magic(head)
+            .then_some(())
+            .ok_or_else(|| "not an unspin model file (bad magic bytes)".to_string())
+    })
+}
+
+/// A model file's bytes, at most [`MAX_MODEL_BYTES`]: its first 8 bytes go through `check`
+/// before the rest is read. Every error names the path.
+fn read_capped(
+    path: &Path,
+    what: &str,
+    check: impl Fn(&[u8]) -> std::result::Result<(), String>,
+) -> Result<Vec<u8>> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| {
-        Error::Model(format!(
-            "{}: cannot read the {} file: {e}",
-            path.display(),
-            kind.describe()
-        ))
-    })?;
+    let named = |m: String| Error::Model(format!("{}: {m}", path.display()));
+    let mut file = std::fs::File::open(path)
+        .map_err(|e| named(format!("cannot read the {what} file: {e}")))?;
     let mut bytes = Vec::new();
-    let mut file = file;
-    // The header first: a device or any other file that is not a model (`/dev/zero`, a
-    // 200 MB log) is refused after 8 bytes rather than read to the size limit.
     (&mut file)
         .take(8)
         .read_to_end(&mut bytes)
-        .map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
-    if !format::has_magic(&bytes) {
-        return Err(Error::Model(format!(
-            "{}: not an unspin model file (bad magic bytes)",
-            path.display()
-        )));
-    }
+        .map_err(|e| named(e.to_string()))?;
+    check(&bytes).map_err(named)?;
     file.take(MAX_MODEL_BYTES + 1 - 8)
         .read_to_end(&mut bytes)
-        .map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
+        .map_err(|e| named(e.to_string()))?;
     if bytes.len() as u64 > MAX_MODEL_BYTES {
-        return Err(Error::Model(format!(
-            "{}: larger than {MAX_MODEL_BYTES} bytes: not an unspin model file",
-            path.display()
+        return Err(named(format!(
+            "larger than {MAX_MODEL_BYTES} bytes: not an unspin model file"
         )));
     }
     Ok(bytes)
@@ -282,7 +285,6 @@ fn read_model(path: &Path, kind: ModelKind) -> Result<Vec<u8>> {
 #[cfg(feature = "accurate")]
 fn load_accurate(c: &ModelChoice) -> Result<(crate::model::accurate::AccurateTagger, Source)> {
     use crate::model::accurate::AccurateTagger;
-    use std::io::Read;
     let (bytes, origin): (std::borrow::Cow<'static, [u8]>, String) = match c {
         ModelChoice::Off => {
             return Err(Error::Model(
@@ -290,25 +292,11 @@ fn load_accurate(c: &ModelChoice) -> Result<(crate::model::accurate::AccurateTag
             ));
         }
         ModelChoice::Embedded => (crate::model::ACCURATE.into(), "embedded".into()),
-        ModelChoice::File(path) => {
-            let file = std::fs::File::open(path).map_err(|e| {
-                Error::Model(format!(
-                    "{}: cannot read the accurate technique model: {e}",
-                    path.display()
-                ))
-            })?;
-            let mut bytes = Vec::new();
-            file.take(MAX_MODEL_BYTES + 1)
-                .read_to_end(&mut bytes)
-                .map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
-            if bytes.len() as u64 > MAX_MODEL_BYTES {
-                return Err(Error::Model(format!(
-                    "{}: larger than {MAX_MODEL_BYTES} bytes: not an accurate technique model",
-                    path.display()
-                )));
-            }
-            (bytes.into(), path.display().to_string())
-        }
+        ModelChoice::File(path) => (
+            // Its own header (a safetensors length and JSON) is checked when it is parsed.
+            read_capped(path, "accurate technique model", |_| Ok(()))?.into(),
+            path.display().to_string(),
+        ),
     };
     let tagger = AccurateTagger::from_bytes(&bytes).map_err(|e| match &origin[..] {
         "embedded" => e,

@@ -329,7 +329,7 @@ impl Analyzer {
                     doc.techniques = fast;
                     warnings.push(format!(
                         "the accurate tier did not read this article ({}); the technique spans are the fast tier's",
-                        strip_prefix(&e)
+                        config::strip_model(&e)
                     ));
                 }
             }
@@ -624,15 +624,6 @@ fn label_for(p: f64) -> Label {
         Label::Reliable
     } else {
         Label::Uncertain
-    }
-}
-
-/// An error's message without the kind prefix the report's warning does not need.
-#[cfg(feature = "accurate")]
-fn strip_prefix(e: &crate::error::Error) -> String {
-    match e {
-        crate::error::Error::Model(m) => m.clone(),
-        other => other.to_string(),
     }
 }
 

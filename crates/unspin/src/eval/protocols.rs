@@ -138,50 +138,21 @@ pub fn techniques(analyzer: &Analyzer, ptc_root: &Path, split: &str) -> Result<T
     let full = ptc::score_flc(&pred, &s.tc, &names)?;
     // TC on the gold spans: the model's classifier when one is loaded, else the most frequent
     // technique of the training data, the honest floor any classifier must beat.
-    #[cfg(feature = "accurate")]
-    let accurate = analyzer.accurate_tagger();
-    #[cfg(not(feature = "accurate"))]
-    let accurate: Option<()> = None;
-    let (tc_pred, tc_system) = match analyzer.technique_tagger() {
-        #[cfg(feature = "accurate")]
-        _ if accurate.is_some() => {
-            let tagger = accurate.expect("checked");
-            let mut out = Vec::with_capacity(s.tc.len());
-            for a in &s.articles {
-                let gold: Vec<&LabelSpan> = s.tc.iter().filter(|g| g.article == a.id).collect();
-                if gold.is_empty() {
-                    continue;
-                }
-                let offsets: Vec<(usize, usize)> = gold.iter().map(|g| (g.start, g.end)).collect();
-                for (g, t) in gold.iter().zip(tagger.classify_spans(&a.text, &offsets)?) {
-                    out.push(LabelSpan {
-                        technique: Some(t.as_str().to_string()),
-                        ..(*g).clone()
-                    });
-                }
-            }
-            (out, "techniques-accurate span head".to_string())
-        }
-        Some(tagger) => {
-            let mut out = Vec::with_capacity(s.tc.len());
-            for a in &s.articles {
-                let gold: Vec<&LabelSpan> = s.tc.iter().filter(|g| g.article == a.id).collect();
-                if gold.is_empty() {
-                    continue;
-                }
-                let doc = analyzer.prepare(&a.text);
-                let offsets: Vec<(usize, usize)> = gold.iter().map(|g| (g.start, g.end)).collect();
-                for (g, t) in gold.iter().zip(tagger.classify_spans(&doc, &offsets)) {
-                    out.push(LabelSpan {
-                        technique: Some(t.as_str().to_string()),
-                        ..(*g).clone()
-                    });
-                }
-            }
+    let (tc_pred, tc_system) = match (accurate_classifier(analyzer), analyzer.technique_tagger()) {
+        (Some(classify), _) => (
+            label_gold(&s, classify)?,
+            "techniques-accurate span head".to_string(),
+        ),
+        (None, Some(tagger)) => {
             let m = tagger.model();
-            (out, format!("{} {} span classifier", m.name, m.version))
+            (
+                label_gold(&s, |a, offsets| {
+                    Ok(tagger.classify_spans(&analyzer.prepare(&a.text), offsets))
+                })?,
+                format!("{} {} span classifier", m.name, m.version),
+            )
         }
-        None => (
+        (None, None) => (
             s.tc.iter()
                 .map(|g| LabelSpan {
                     technique: Some(Technique::LoadedLanguage.as_str().to_string()),
@@ -192,7 +163,6 @@ pub fn techniques(analyzer: &Analyzer, ptc_root: &Path, split: &str) -> Result<T
         ),
     };
     let tc = ptc::score_tc(&tc_pred, &s.tc, &names)?;
-    let _ = &accurate;
     let ids: Vec<String> = s.articles.iter().map(|a| a.id.clone()).collect();
     let lines = lines_eval(analyzer, ptc_root.parent().unwrap_or(ptc_root), &ids)?;
     Ok(TechniquesEval {
@@ -205,10 +175,12 @@ pub fn techniques(analyzer: &Analyzer, ptc_root: &Path, split: &str) -> Result<T
         system: analyzer
             .models()
             .iter()
-            .filter(|m| {
-                (m.name.contains("loaded") || m.name.contains("technique"))
-                    && (analyzer.tier() == crate::analyze::Tier::Fast)
-                        != m.name.contains("accurate")
+            .filter(|m| match analyzer.tier() {
+                crate::analyze::Tier::Accurate => m.name == "techniques-accurate",
+                // (no accurate model is loaded in the fast tier)
+                crate::analyze::Tier::Fast => {
+                    m.name.contains("loaded") || m.name.contains("technique")
+                }
             })
             .map(|m| format!("{} {} ({})", m.name, m.version, m.kind))
             .collect::<Vec<_>>()
@@ -218,6 +190,45 @@ pub fn techniques(analyzer: &Analyzer, ptc_root: &Path, split: &str) -> Result<T
         tc_system,
         full,
     })
+}
+
+/// A gold-span classifier: the article and its gold spans' code-point offsets → a technique
+/// for each span.
+type Classify<'a> =
+    Box<dyn Fn(&data::ptc::PtcArticle, &[(usize, usize)]) -> Result<Vec<Technique>> + 'a>;
+
+/// The accurate tier's span head, when the analyzer runs that tier.
+fn accurate_classifier(analyzer: &Analyzer) -> Option<Classify<'_>> {
+    #[cfg(feature = "accurate")]
+    if let Some(t) = analyzer.accurate_tagger() {
+        return Some(Box::new(move |a, offsets| {
+            t.classify_spans(&a.text, offsets)
+        }));
+    }
+    let _ = analyzer;
+    None
+}
+
+/// The split's gold TC spans, each labelled by `classify` (called once per article).
+fn label_gold(
+    s: &data::ptc::PtcSplit,
+    classify: impl Fn(&data::ptc::PtcArticle, &[(usize, usize)]) -> Result<Vec<Technique>>,
+) -> Result<Vec<LabelSpan>> {
+    let mut out = Vec::with_capacity(s.tc.len());
+    for a in &s.articles {
+        let gold: Vec<&LabelSpan> = s.tc.iter().filter(|g| g.article == a.id).collect();
+        if gold.is_empty() {
+            continue;
+        }
+        let offsets: Vec<(usize, usize)> = gold.iter().map(|g| (g.start, g.end)).collect();
+        for (g, t) in gold.iter().zip(classify(a, &offsets)?) {
+            out.push(LabelSpan {
+                technique: Some(t.as_str().to_string()),
+                ..(*g).clone()
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Which task an external prediction file is scored as.

@@ -230,12 +230,6 @@ impl AccurateTagger {
             .collect()
     }
 
-    /// Whether the accurate tier reads this text (else the analyzer uses the fast tier and
-    /// says so). Cheap: the byte bound is checked before any tokenizing.
-    pub fn reads(&self, text: &str) -> bool {
-        text.len() <= MAX_BYTES
-    }
-
     /// Start of each window over `n` word pieces: every `stride` pieces until one reaches the
     /// end (the last window is shorter rather than moved back: fewer pieces to encode). The
     /// training code lays them out the same way.
@@ -264,8 +258,11 @@ impl AccurateTagger {
         if n > MAX_PIECES {
             return Err(bad(format!("{n} word pieces, over {MAX_PIECES}")));
         }
+        // Each piece's state from the window where it lies farthest from an edge, gathered into
+        // one buffer (windows cover 0..n by construction, so every row is written).
         let h = self.enc.shape.hidden;
-        let mut rows: Vec<Option<(usize, Tensor)>> = vec![None; n];
+        let mut flat = vec![0f32; n * h];
+        let mut depth: Vec<Option<usize>> = vec![None; n];
         let mut window = Vec::with_capacity(self.meta.window);
         for w in self.windows(n) {
             let end = n.min(w + self.meta.window - 2);
@@ -273,23 +270,20 @@ impl AccurateTagger {
             window.push(self.cls);
             window.extend_from_slice(&ids[w..end]);
             window.push(self.sep);
-            let states = self.enc.forward(&window).map_err(cerr)?;
+            let states = self
+                .enc
+                .forward(&window)
+                .and_then(|t| t.to_vec2::<f32>())
+                .map_err(cerr)?;
             for k in 0..end - w {
-                let depth = k.min(end - w - 1 - k);
-                if rows[w + k].as_ref().is_none_or(|(d, _)| depth > *d) {
-                    rows[w + k] = Some((depth, states.get(k + 1).map_err(cerr)?));
+                let d = k.min(end - w - 1 - k);
+                if depth[w + k].is_none_or(|old| d > old) {
+                    depth[w + k] = Some(d);
+                    flat[(w + k) * h..(w + k + 1) * h].copy_from_slice(&states[k + 1]);
                 }
             }
         }
-        let rows: Vec<Tensor> = rows
-            .into_iter()
-            .map(|r| {
-                r.map(|(_, t)| t)
-                    .ok_or_else(|| bad("a word piece outside every window"))
-            })
-            .collect::<Result<_>>()?;
-        let states = Tensor::stack(&rows, 0).map_err(cerr)?;
-        debug_assert_eq!(states.dims(), &[n, h]);
+        let states = Tensor::from_vec(flat, (n, h), &Device::Cpu).map_err(cerr)?;
         let logits = self
             .token
             .forward(&states)
@@ -352,8 +346,9 @@ impl AccurateTagger {
     }
 
     /// The technique of given spans (code-point offsets), as for the TC task: each span is
-    /// classified on the word pieces it overlaps; a span over no word piece gets the first
-    /// technique of the file's list's most probable class on the nearest piece.
+    /// classified on the word pieces it overlaps (a span over none, e.g. only spaces, on the
+    /// nearest piece). A text with no word piece at all gets Loaded_Language, the most frequent
+    /// technique, for every span.
     pub fn classify_spans(&self, text: &str, spans: &[(usize, usize)]) -> Result<Vec<Technique>> {
         let Some(art) = self.article(text)? else {
             return Ok(vec![Technique::LoadedLanguage; spans.len()]);
