@@ -9,7 +9,18 @@
   var drop = document.getElementById("drop");
   var file = document.getElementById("file");
   var minconf = document.getElementById("minconf");
+  var tier = document.getElementById("tier");
+  var tierrow = document.getElementById("tierrow");
   var isHtml = false;
+
+  // The tier choice is shown only when this server offers both (its /v1/models says which).
+  fetch("/v1/models").then(function (r) { return r.ok ? r.json() : null; }).then(function (m) {
+    var tiers = m && Array.isArray(m.tiers) ? m.tiers : [];
+    if (tiers.length > 1) {
+      tier.value = tiers[0];
+      tierrow.hidden = false;
+    }
+  }).catch(function () {});
 
   function say(msg, err) {
     status.textContent = msg;
@@ -51,7 +62,10 @@
     go.disabled = true;
     say("Analysing…");
     var c = parseFloat(minconf.value);
-    var query = isNaN(c) ? "" : "?min_confidence=" + Math.min(1, Math.max(0, c));
+    var params = [];
+    if (!isNaN(c)) params.push("min_confidence=" + Math.min(1, Math.max(0, c)));
+    if (!tierrow.hidden) params.push("tier=" + encodeURIComponent(tier.value));
+    var query = params.length ? "?" + params.join("&") : "";
     fetch("/v1/analyze" + query, {
       method: "POST",
       headers: { "Content-Type": "application/json", "Accept": "text/html" },

@@ -190,7 +190,24 @@ fn serve(args: ServeArgs) -> Result<u8> {
                 .with_context(|| format!("--cors-origin {o:?} is not a valid origin"))
         })
         .collect::<Result<Vec<_>>>()?;
-    let app = server::app(server::AppState::new(analyzer, cfg));
+    let state = server::AppState::new(analyzer, cfg);
+    // A build with the accurate tier offers both tiers to every request (`?tier=`, the page's
+    // choice); the flags' tier is the default.
+    #[cfg(feature = "accurate")]
+    let state = {
+        let other = match args.analysis.tier {
+            unspin::Tier::Fast => unspin::Tier::Accurate,
+            unspin::Tier::Accurate => unspin::Tier::Fast,
+        };
+        state.with_other_tier(
+            unspin::Config {
+                tier: other,
+                ..args.analysis.config()
+            }
+            .analyzer()?,
+        )
+    };
+    let app = server::app(state);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -32,6 +32,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
+use unspin::Tier;
 use unspin::corpus::input::{JsonlSource, RecordSource};
 use unspin::corpus::record::parse_record;
 use unspin::{Analyzer, Document, Format, Limits};
@@ -86,6 +87,9 @@ impl Default for Config {
 #[derive(Clone)]
 pub struct AppState {
     analyzer: Arc<Analyzer>,
+    /// The other technique tier, when the server was given both (`with_other_tier`): a request
+    /// picks it with `?tier=`.
+    other: Option<Arc<Analyzer>>,
     cfg: Arc<Config>,
     admitted: Arc<Semaphore>,
     workers: Arc<Semaphore>,
@@ -98,16 +102,58 @@ pub struct AppState {
 impl AppState {
     pub fn new(analyzer: Analyzer, cfg: Config) -> AppState {
         let models = analyzer.describe();
+        let tier = analyzer.tier();
         AppState {
             admitted: Arc::new(Semaphore::new(cfg.max_pending.max(1))),
             workers: Arc::new(Semaphore::new(cfg.workers.max(1))),
             memory: Arc::new(Semaphore::new((cfg.max_memory >> 10).max(1))),
             analyzer: Arc::new(analyzer),
+            other: None,
             cfg: Arc::new(cfg),
-            models: Arc::new(models),
+            models: Arc::new(with_tiers(models, &[tier])),
             page: Arc::new(page()),
         }
     }
+
+    /// Adds the other technique tier (an analyzer of the same settings but the other `Tier`):
+    /// requests without `?tier=` keep the first; `/v1/models` lists both under `tiers`.
+    /// Only a build with the accurate tier has another tier to add.
+    #[cfg_attr(not(feature = "accurate"), allow(dead_code))]
+    pub fn with_other_tier(mut self, other: Analyzer) -> AppState {
+        let tiers = [self.analyzer.tier(), other.tier()];
+        self.models = Arc::new(with_tiers((*self.models).clone(), &tiers));
+        self.other = Some(Arc::new(other));
+        self
+    }
+
+    /// The analyzer of a request's `?tier=` (the default one without it).
+    #[allow(clippy::result_large_err)] // the handlers' error is the answer itself
+    fn analyzer_for(&self, tier: Option<Tier>) -> Result<Arc<Analyzer>, Response> {
+        match tier {
+            None => Ok(self.analyzer.clone()),
+            Some(t) if t == self.analyzer.tier() => Ok(self.analyzer.clone()),
+            Some(t) => self
+                .other
+                .clone()
+                .filter(|a| a.tier() == t)
+                .ok_or_else(|| {
+                    error(
+                        StatusCode::BAD_REQUEST,
+                        "bad_query",
+                        &format!(
+                            "this server analyses with the {} tier only (both tiers are offered by an unspin built with the `accurate` feature)",
+                            self.analyzer.tier()
+                        ),
+                    )
+                })
+        }
+    }
+}
+
+/// `/v1/models` with the tiers a request may choose (the default first).
+fn with_tiers(mut models: Value, tiers: &[Tier]) -> Value {
+    models["tiers"] = json!(tiers.iter().map(Tier::to_string).collect::<Vec<_>>());
+    models
 }
 
 impl AppState {
@@ -462,11 +508,14 @@ fn document(kind: BodyKind, body: &[u8], limits: Limits) -> Result<Document, Res
     }
 }
 
-/// The rendering options of a query string: `min_confidence` (0 to 1; technique spans below it
-/// are not shown in the HTML rendering; the JSON keeps every span).
+/// The query of `/v1/analyze`: `min_confidence` (0 to 1; technique spans below it are not shown
+/// in the HTML rendering; the JSON keeps every span) and `tier` (which technique tier analyses).
 #[allow(clippy::result_large_err)]
-fn view_options(query: Option<&str>) -> Result<unspin::render::HtmlOptions, Response> {
+fn view_options(
+    query: Option<&str>,
+) -> Result<(unspin::render::HtmlOptions, Option<Tier>), Response> {
     let mut opts = unspin::render::HtmlOptions::default();
+    let mut tier = None;
     for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         match k {
@@ -480,19 +529,29 @@ fn view_options(query: Option<&str>) -> Result<unspin::render::HtmlOptions, Resp
                     ));
                 }
             },
+            "tier" => match v.parse::<Tier>() {
+                Ok(t) => tier = Some(t),
+                Err(_) => {
+                    return Err(error(
+                        StatusCode::BAD_REQUEST,
+                        "bad_query",
+                        "tier must be fast or accurate",
+                    ));
+                }
+            },
             _ => {
                 return Err(error(
                     StatusCode::BAD_REQUEST,
                     "bad_query",
                     &format!(
-                        "unknown query parameter {:?}; only min_confidence",
+                        "unknown query parameter {:?}; only min_confidence and tier",
                         k.chars().take(40).collect::<String>()
                     ),
                 ));
             }
         }
     }
-    Ok(opts)
+    Ok((opts, tier))
 }
 
 /// `POST /v1/analyze`: the report as JSON, or — with `Accept: text/html` — the report rendered
@@ -505,8 +564,11 @@ async fn analyze(State(s): State<AppState>, req: Request) -> Response {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html") && !a.contains("application/json"));
-    let view = match view_options(parts.uri.query()) {
-        Ok(v) => v,
+    let (view, analyzer) = match view_options(parts.uri.query()) {
+        Ok((view, tier)) => match s.analyzer_for(tier) {
+            Ok(a) => (view, a),
+            Err(r) => return r,
+        },
         Err(r) => return r,
     };
     let kind = match document_kind(&ctype) {
@@ -522,7 +584,6 @@ async fn analyze(State(s): State<AppState>, req: Request) -> Response {
     else {
         return busy();
     };
-    let analyzer = s.analyzer.clone();
     let limits = s.article_limits();
     // Parsing is work too (an HTML page goes through the extractor): it runs here, under the
     // slot and the deadline, never on the reactor.

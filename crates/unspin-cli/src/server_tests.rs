@@ -644,3 +644,87 @@ async fn a_declared_oversized_body_is_refused_before_it_is_read() {
         assert_eq!(error_kind(&b), "oversized");
     }
 }
+
+fn model_names(report: &Value) -> Vec<String> {
+    report["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_request_picks_a_tier_the_server_has_and_is_told_which_it_has_not() {
+    let s = state(Config::default());
+    let (_, _, b) = send(
+        app(s.clone()),
+        HttpRequest::get("/v1/models").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(json(&b)["tiers"], json!(["fast"]));
+    let (st, _, b) = send(
+        app(s.clone()),
+        post("/v1/analyze?tier=fast", Some("text/plain"), EXAMPLE),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(model_names(&json(&b)).contains(&"techniques".to_string()));
+    let (st, _, b) = send(
+        app(s.clone()),
+        post("/v1/analyze?tier=accurate", Some("text/plain"), EXAMPLE),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert_eq!(error_kind(&b), "bad_query");
+    let msg = json(&b)["error"]["message"].as_str().unwrap().to_string();
+    assert!(msg.contains("fast tier only"), "{msg}");
+    let (st, _, b) = send(
+        app(s),
+        post(
+            "/v1/analyze?min_confidence=0.5&tier=slow",
+            Some("text/plain"),
+            EXAMPLE,
+        ),
+    )
+    .await;
+    assert_eq!(
+        (st, error_kind(&b)),
+        (StatusCode::BAD_REQUEST, "bad_query".into())
+    );
+}
+
+/// A server given both tiers (as `unspin serve` in a build with the accurate feature) answers
+/// each request with the tier it asks for, the first by default.
+#[cfg(feature = "accurate")]
+#[tokio::test]
+async fn a_server_with_both_tiers_answers_each_request_with_its_tier() {
+    let accurate = unspin::Config {
+        tier: unspin::Tier::Accurate,
+        ..unspin::Config::default()
+    }
+    .analyzer()
+    .unwrap();
+    let s = state(Config::default()).with_other_tier(accurate);
+    let (_, _, b) = send(
+        app(s.clone()),
+        HttpRequest::get("/v1/models").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(json(&b)["tiers"], json!(["fast", "accurate"]));
+    for (query, want, not) in [
+        ("", "techniques", "techniques-accurate"),
+        ("?tier=fast", "techniques", "techniques-accurate"),
+        ("?tier=accurate", "techniques-accurate", "no such model"),
+    ] {
+        let (st, _, b) = send(
+            app(s.clone()),
+            post(&format!("/v1/analyze{query}"), Some("text/plain"), EXAMPLE),
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK, "{query}");
+        let names = model_names(&json(&b));
+        assert!(names.contains(&want.to_string()), "{query}: {names:?}");
+        assert!(!names.contains(&not.to_string()), "{query}: {names:?}");
+    }
+}
