@@ -210,6 +210,47 @@ def spans_from_probs(p, offs, thr):
     return out
 
 
+def spans_hysteresis(p, offs, seed, extend, gap):
+    """Runs of word pieces at `extend` or above, bridging up to `gap` pieces below it, kept when
+    one piece reaches `seed` (the Rust side decodes the same way)."""
+    out, run = [], None
+    for i, x in enumerate(p):
+        if x < extend:
+            continue
+        if run and i - run[1] <= gap:
+            run = (run[0], i + 1, max(run[2], x))
+        else:
+            if run and run[2] >= seed:
+                out.append(run)
+            run = (i, i + 1, x)
+    if run and run[2] >= seed:
+        out.append(run)
+    return [(offs[a][0], offs[b - 1][1], a, b) for a, b, _ in out]
+
+
+def choose_decoding(model, tok, arts, spans):
+    """Seed, extend and gap of the span decoding with the best SI F1 on the held-out articles."""
+    model.eval()
+    probs = {}
+    with torch.no_grad():
+        for aid, text in arts.items():
+            _, offs, p = article_states(model, tok, text)
+            if p is not None:
+                probs[aid] = (p, offs)
+    gold = {a: [(s, e) for s, e, _ in spans.get(a, [])] for a in arts}
+    best = None
+    for seed in [x / 20 for x in range(5, 15)]:
+        for extend in [x / 20 for x in range(3, 15)]:
+            if extend > seed:
+                continue
+            for gap in [0, 1, 2, 3, 5]:
+                pred = {a: [(s, e) for s, e, _, _ in spans_hysteresis(p, o, seed, extend, gap)] for a, (p, o) in probs.items()}
+                f = si_prf(pred, gold)[2]
+                if best is None or f > best["si_f1"]:
+                    best = {"seed": seed, "extend": extend, "gap": gap, "si_f1": f}
+    return best
+
+
 def merge(spans):
     out = []
     for s, e in sorted(spans):
@@ -392,6 +433,7 @@ def main():
     ap.add_argument("--choice", default="crates/unspin/models/techniques-accurate.choice.json")
     ap.add_argument("--out", default="crates/unspin/models/techniques-accurate.safetensors")
     ap.add_argument("--epochs", type=int, default=4)
+    ap.add_argument("--stop-after", type=int, help="held-out run: stop after this many epochs of the --epochs schedule")
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--lr", type=float, default=8e-5)
     ap.add_argument("--head-lr", type=float, default=1e-3)
@@ -409,15 +451,20 @@ def main():
         held = {a for k, a in enumerate(ids) if k % 5 == args.holdout}
         tr = {a: arts[a] for a in ids if a not in held}
         ev = {a: arts[a] for a in ids if a in held}
-        _, history = train(args, tr, spans, ev, spans, args.epochs)
-        best = max(((h["epoch"], g) for h in history for g in h["grid"]), key=lambda x: x[1]["si_f1"])
+        model, history = train(args, tr, spans, ev, spans, args.stop_after or args.epochs, schedule=args.epochs)
+        decoding = choose_decoding(model, tokenizer(), ev, spans)
+        print(f"decoding of the last epoch: {decoding}", flush=True)
+        # The last epoch trained (the decoding is chosen on that model), its best plain threshold
+        # kept beside the decoding for comparison.
+        best = (history[-1]["epoch"], max(history[-1]["grid"], key=lambda g: g["si_f1"]))
         choice = {
             "holdout_fold": args.holdout,
             "folds": 5,
             "epochs": best[0],
             "schedule_epochs": args.epochs,
             "threshold": best[1]["threshold"],
-            "cv": {"si_f1": best[1]["si_f1"], "full_f1": best[1]["full_f1"], "tc": history[best[0] - 1]["tc"]},
+            "decoding": decoding,
+            "cv": {"si_f1": decoding["si_f1"], "si_f1_threshold_only": best[1]["si_f1"], "full_f1_threshold_only": best[1]["full_f1"], "tc": history[-1]["tc"]},
             "history": history,
             "settings": {k: getattr(args, k) for k in ["batch", "lr", "head_lr", "seed"]},
         }
@@ -429,6 +476,9 @@ def main():
     model, _ = train(args, tr, spans, epochs=choice["epochs"], schedule=choice["schedule_epochs"])
     save_model(model, args.out, {
         "threshold": str(choice["threshold"]),
+        "decode_seed": str(choice["decoding"]["seed"]),
+        "decode_extend": str(choice["decoding"]["extend"]),
+        "decode_gap": str(choice["decoding"]["gap"]),
         "epochs": str(choice["epochs"]),
         "seed": str(args.seed),
         "settings": json.dumps(choice["settings"]),

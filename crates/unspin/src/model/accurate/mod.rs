@@ -36,6 +36,39 @@ pub const MAX_PIECES: usize = 16_384;
 /// piece, so a text over 16 bytes a piece of the limit cannot fit it.
 pub const MAX_BYTES: usize = 16 * MAX_PIECES;
 
+/// How word-piece probabilities become spans (hysteresis, as the fast tier's decoding): a
+/// run of pieces at `extend` or above, bridging up to `gap` pieces below it, kept when one of
+/// its pieces reaches `seed`. Chosen on the held-out fold by the training script; a file
+/// without it decodes at its plain threshold (`seed = extend = threshold`, no gap).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Decoding {
+    pub seed: f32,
+    pub extend: f32,
+    pub gap: usize,
+}
+
+impl Decoding {
+    /// The spans' word-piece ranges.
+    pub fn runs(&self, p: &[f32]) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut run: Option<(Range<usize>, f32)> = None;
+        for (i, &x) in p.iter().enumerate() {
+            if x < self.extend {
+                continue;
+            }
+            run = Some(match run {
+                Some((r, top)) if i - r.end <= self.gap => (r.start..i + 1, top.max(x)),
+                other => {
+                    out.extend(other.filter(|(_, top)| *top >= self.seed).map(|(r, _)| r));
+                    (i..i + 1, x)
+                }
+            });
+        }
+        out.extend(run.filter(|(_, top)| *top >= self.seed).map(|(r, _)| r));
+        out
+    }
+}
+
 /// What the file says about itself.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct AccurateMeta {
@@ -44,8 +77,9 @@ pub struct AccurateMeta {
     pub window: usize,
     /// Word pieces between window starts.
     pub stride: usize,
-    /// Token probability at or above which a word piece is inside a span.
+    /// Token probability at or above which a word piece is inside a span (without `decoding`).
     pub threshold: f32,
+    pub decoding: Decoding,
     /// Everything else in the metadata: provenance, training command, seed, data hash, CV figures.
     pub provenance: BTreeMap<String, String>,
 }
@@ -140,8 +174,27 @@ impl AccurateTagger {
         if !(3..=512).contains(&window) || stride == 0 || stride > window - 2 {
             return Err(bad(format!("window {window} / stride {stride} do not fit")));
         }
-        if !(0.0..=1.0).contains(&threshold) {
-            return Err(bad("threshold outside [0, 1]"));
+        let decoding = match md.get("decode_seed") {
+            None => Decoding {
+                seed: threshold,
+                extend: threshold,
+                gap: 0,
+            },
+            Some(_) => Decoding {
+                seed: num("decode_seed")? as f32,
+                extend: num("decode_extend")? as f32,
+                gap: num("decode_gap")? as usize,
+            },
+        };
+        let unit = 0.0..=1.0;
+        if !unit.contains(&threshold)
+            || !unit.contains(&decoding.seed)
+            || !unit.contains(&decoding.extend)
+            || decoding.gap > window
+        {
+            return Err(bad(
+                "decoding thresholds outside [0, 1] or gap over a window",
+            ));
         }
         let mut tok = Tokenizer::from_bytes(get("tokenizer")?.as_bytes())
             .map_err(|e| bad(format!("tokenizer: {e}")))?;
@@ -204,6 +257,7 @@ impl AccurateTagger {
                 window,
                 stride,
                 threshold,
+                decoding,
                 provenance,
             },
             cls,
@@ -315,32 +369,21 @@ impl AccurateTagger {
         Ok(lg)
     }
 
-    /// The spans of a text: maximal runs of word pieces at or above the threshold.
+    /// The spans of a text, by the file's decoding (see [`Decoding`]).
     pub fn spans(&self, text: &str) -> Result<Vec<AccurateSpan>> {
         let Some(art) = self.article(text)? else {
             return Ok(Vec::new());
         };
-        let thr = self.meta.threshold;
         let mut out = Vec::new();
-        let mut i = 0;
-        while i < art.probs.len() {
-            if art.probs[i] < thr {
-                i += 1;
-                continue;
-            }
-            let mut j = i;
-            while j + 1 < art.probs.len() && art.probs[j + 1] >= thr {
-                j += 1;
-            }
-            let run = &art.probs[i..=j];
-            let top = i + crate::model::techniques::argmax(run);
+        for run in self.meta.decoding.runs(&art.probs) {
+            let probs = &art.probs[run.clone()];
+            let top = run.start + crate::model::techniques::argmax(probs);
             out.push(AccurateSpan {
-                bytes: art.offsets[i].0..art.offsets[j].1,
-                p_span: run.iter().sum::<f32>() / run.len() as f32,
-                probs: self.classify(&art, i, j + 1)?,
+                bytes: art.offsets[run.start].0..art.offsets[run.end - 1].1,
+                p_span: probs.iter().sum::<f32>() / probs.len() as f32,
+                probs: self.classify(&art, run.start, run.end)?,
                 strongest: art.offsets[top].0..art.offsets[top].1,
             });
-            i = j + 1;
         }
         Ok(out)
     }
@@ -380,9 +423,15 @@ impl AccurateTagger {
                 .cloned()
                 .unwrap_or_else(|| "1".into()),
             kind: "trained".into(),
-            thresholds: [("span".to_string(), f64::from(self.meta.threshold))]
-                .into_iter()
-                .collect(),
+            thresholds: [
+                ("span_seed".to_string(), f64::from(self.meta.decoding.seed)),
+                (
+                    "span_extend".to_string(),
+                    f64::from(self.meta.decoding.extend),
+                ),
+            ]
+            .into_iter()
+            .collect(),
         }
     }
 
@@ -416,5 +465,25 @@ impl AccurateTagger {
             });
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Decoding;
+
+    #[test]
+    #[allow(clippy::single_range_in_vec_init)] // a list of one span, not a range of numbers
+    fn hysteresis_keeps_runs_that_reach_the_seed_and_bridges_short_gaps() {
+        let p = [0.1, 0.6, 0.3, 0.7, 0.1, 0.1, 0.9, 0.2];
+        let d = |seed, extend, gap| Decoding { seed, extend, gap };
+        assert_eq!(d(0.65, 0.25, 1).runs(&p), [1..4, 6..7]);
+        assert_eq!(d(0.65, 0.25, 2).runs(&p), [1..7]);
+        // A run that never reaches the seed is dropped.
+        assert_eq!(d(0.8, 0.25, 1).runs(&p), [6..7]);
+        assert!(d(0.95, 0.25, 5).runs(&p).is_empty());
+        // seed = extend, no gap: plain thresholding.
+        assert_eq!(d(0.5, 0.5, 0).runs(&p), [1..2, 3..4, 6..7]);
+        assert!(d(0.5, 0.5, 0).runs(&[]).is_empty());
     }
 }
