@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Retrains the accurate technique tier on this machine's CPUs (two cores: about 50 minutes),
+# Retrains the accurate technique tier on this machine's CPUs (two cores: about 40 minutes),
 # from the PyPI packages pinned below and the PTC training articles of the shared data:
 #   1. fold 0 of 5 over the training articles is held out; the model is trained on the other
 #      four for 4 epochs of a 6-epoch learning-rate schedule (the first held-out run peaked in SI
