@@ -321,7 +321,7 @@ impl Analyzer {
             // After the reliability stage, which reads the fast tier's spans (the inputs it was
             // trained and calibrated on).
             let fast = std::mem::take(&mut doc.techniques);
-            match acc.tag(&mut doc) {
+            match acc.tag(&mut doc, self.techniques.as_ref().map(|t| &t.0)) {
                 Ok(()) => doc
                     .techniques
                     .sort_by_key(|t| (t.bytes.start, t.bytes.end, t.technique)),

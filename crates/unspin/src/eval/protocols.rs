@@ -141,7 +141,7 @@ pub fn techniques(analyzer: &Analyzer, ptc_root: &Path, split: &str) -> Result<T
     let (tc_pred, tc_system) = match (accurate_classifier(analyzer), analyzer.technique_tagger()) {
         (Some(classify), _) => (
             label_gold(&s, classify)?,
-            "techniques-accurate span head".to_string(),
+            "techniques-accurate span head and the fast span classifier, log-probabilities averaged".to_string(),
         ),
         (None, Some(tagger)) => {
             let m = tagger.model();
@@ -201,8 +201,13 @@ type Classify<'a> =
 fn accurate_classifier(analyzer: &Analyzer) -> Option<Classify<'_>> {
     #[cfg(feature = "accurate")]
     if let Some(t) = analyzer.accurate_tagger() {
+        let fast = analyzer.technique_tagger();
         return Some(Box::new(move |a, offsets| {
-            t.classify_spans(&a.text, offsets)
+            let opinion = fast.map(|f| crate::model::accurate::FastOpinion {
+                classes: &f.model().tc_classes,
+                probs: f.span_probs(&analyzer.prepare(&a.text), offsets),
+            });
+            t.classify_spans(&a.text, offsets, opinion)
         }));
     }
     let _ = analyzer;

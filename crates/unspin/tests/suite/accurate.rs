@@ -180,3 +180,30 @@ fn an_article_too_long_for_the_accurate_tier_keeps_the_fast_spans_and_says_so() 
     let fast = Analyzer::new().analyze(&Document::from_text(long));
     assert_eq!(r.techniques.len(), fast.techniques.len());
 }
+
+#[test]
+fn a_span_technique_is_decided_by_both_classifiers() {
+    use unspin::Technique;
+    let t = tagger();
+    let classes = &t.meta().techniques;
+    let at = |x: Technique| classes.iter().position(|c| *c == x).unwrap();
+    let n = classes.len();
+    // The head leans slightly to Loaded_Language, the fast classifier firmly to Doubt.
+    let mut head = vec![0.02; n];
+    head[at(Technique::LoadedLanguage)] = 0.40;
+    head[at(Technique::Doubt)] = 0.30;
+    let z: f32 = head.iter().sum();
+    head.iter_mut().for_each(|p| *p /= z);
+    assert_eq!(t.mixed(&head, None), head, "alone, the head decides");
+    let mut fast = vec![0.01; n];
+    fast[at(Technique::Doubt)] = 0.9;
+    let p = t.mixed(&head, Some((classes, &fast)));
+    assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+    let best = (0..n).max_by(|a, b| p[*a].total_cmp(&p[*b])).unwrap();
+    assert_eq!(classes[best], Technique::Doubt, "{p:?}");
+    // A fast classifier with fewer classes: the missing ones are very unlikely to it.
+    let few = [Technique::LoadedLanguage];
+    let p = t.mixed(&head, Some((&few, &[1.0])));
+    let best = (0..n).max_by(|a, b| p[*a].total_cmp(&p[*b])).unwrap();
+    assert_eq!(classes[best], Technique::LoadedLanguage);
+}

@@ -114,10 +114,11 @@ impl Encoder {
         for l in &self.layers {
             let qkv = l.qkv.forward(&x)?; // [n, 3h]
             let qkv = qkv.reshape((n, 3, heads, d))?.permute((1, 2, 0, 3))?; // [3, heads, n, d]
-            let q = qkv.get(0)?.contiguous()?;
+            // Scaled before the product: n·d multiplications instead of n·n per head.
+            let q = (qkv.get(0)? * scale)?;
             let k = qkv.get(1)?.contiguous()?;
             let v = qkv.get(2)?.contiguous()?;
-            let att = (q.matmul(&k.t()?)? * scale)?;
+            let att = q.matmul(&k.t()?)?;
             let att = candle_nn::ops::softmax_last_dim(&att)?;
             let ctx = att.matmul(&v)?; // [heads, n, d]
             let ctx = ctx.transpose(0, 1)?.contiguous()?.reshape((n, heads * d))?;

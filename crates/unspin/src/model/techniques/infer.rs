@@ -92,15 +92,21 @@ impl TechniqueTagger {
 
     /// The technique of gold spans (for the TC task), by code-point offsets.
     pub fn classify_spans(&self, doc: &Doc<'_>, spans: &[(usize, usize)]) -> Vec<Technique> {
+        self.span_probs(doc, spans)
+            .iter()
+            .map(|p| self.model.tc_classes[argmax(p)])
+            .collect()
+    }
+
+    /// Calibrated probabilities of each of `model().tc_classes` for given spans (code-point
+    /// offsets).
+    pub fn span_probs(&self, doc: &Doc<'_>, spans: &[(usize, usize)]) -> Vec<Vec<f32>> {
         let mut ctx = self.feat.context(doc);
         let seg = &doc.seg;
         ctx.count_repetitions(seg, spans.iter().map(|(s, e)| token_range(seg, *s, *e)));
         spans
             .iter()
-            .map(|(s, e)| {
-                let (p, _) = self.classify(seg, &ctx, token_range(seg, *s, *e), false);
-                self.model.tc_classes[argmax(&p)]
-            })
+            .map(|(s, e)| self.classify(seg, &ctx, token_range(seg, *s, *e), false).0)
             .collect()
     }
 
