@@ -275,15 +275,24 @@ fn tune_allocator() {
 /// candle sizes its thread pool by the machine's physical cores, not by the cores this process
 /// may run on: under `taskset -c 1` it ran two threads on one core, one spinning at a barrier
 /// while the other worked (1.1 s per article instead of 0.62). Unless the user chose
-/// (`CANDLE_NUM_THREADS`), it gets the cores the process is allowed
-/// ([`std::thread::available_parallelism`] reads the affinity mask and cgroup quota).
-fn size_candle_threads() {
-    if std::env::var_os("CANDLE_NUM_THREADS").is_none() {
-        let n = std::thread::available_parallelism().map_or(1, |n| n.get());
-        // SAFETY: called first thing in main, before any thread exists that could read the
-        // environment concurrently.
-        unsafe { std::env::set_var("CANDLE_NUM_THREADS", n.to_string()) };
+/// (`CANDLE_NUM_THREADS`): one article at a time (`analyze`, `serve`) gets the cores the
+/// process is allowed ([`std::thread::available_parallelism`] reads the affinity mask and
+/// cgroup quota); the commands that already run one article per core (corpus, batch, eval,
+/// bench, train) get one thread each, not two pools fighting over the same cores.
+fn size_candle_threads(command: &Command) {
+    if std::env::var_os("CANDLE_NUM_THREADS").is_some() {
+        return;
     }
+    let n = match command {
+        Command::Analyze(a) if a.input.is_none() => {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        }
+        Command::Serve(_) => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        _ => 1,
+    };
+    // SAFETY: called in main before any thread exists that could read the environment
+    // concurrently.
+    unsafe { std::env::set_var("CANDLE_NUM_THREADS", n.to_string()) };
 }
 
 /// Hands free heap memory back to the system after a large piece of work (a chunk whose
@@ -298,8 +307,8 @@ pub fn release_free_memory() {
 
 fn main() -> ExitCode {
     tune_allocator();
-    size_candle_threads();
     let cli = Cli::parse();
+    size_candle_threads(&cli.command);
     let result = match cli.command {
         Command::Analyze(args) => analyze(args),
         Command::Corpus(args) => corpus_cmd::run(args),

@@ -50,6 +50,28 @@ enum TrainTask {
         /// 14 techniques; cross-validation still scores PTC articles only.
         #[arg(long)]
         extra_tc_data: Option<PathBuf>,
+        /// Distillation: the accurate tier's token labels (`unspin train teacher`) for the PTC
+        /// training articles (target = mean of gold and teacher) and for pool articles read from
+        /// the shared data beside the PTC folder (target = teacher). The shipped model is
+        /// trained with the shipped labels.
+        #[arg(long, default_value = "crates/unspin/models/techniques-teacher.bin")]
+        teacher: PathBuf,
+        /// Train on the gold labels alone (no distillation).
+        #[arg(long)]
+        no_teacher: bool,
+    },
+    /// Labels the PTC training articles and part of the article pool with the accurate tier's
+    /// token probabilities, for `train techniques --teacher` (a build with `--features accurate`).
+    Teacher {
+        /// The shared data root.
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        #[arg(long, default_value = "crates/unspin/models/techniques-teacher.bin")]
+        output: PathBuf,
+        /// At most this many articles of the deduplicated pool (evenly spaced through it): the
+        /// accurate tier reads about two articles a second per core.
+        #[arg(long, default_value_t = 1000)]
+        pool_max: usize,
     },
     /// The document reliability model, on the article pool (signals from the embedded
     /// technique model and the rule detectors, so retrain it after the technique model).
@@ -158,6 +180,11 @@ pub fn run(args: TrainArgs) -> Result<u8> {
             }
             write_model(&model, &output, t0)
         }
+        TrainTask::Teacher {
+            data,
+            output,
+            pool_max,
+        } => teacher_cmd(&data, &output, pool_max),
         TrainTask::Techniques {
             data,
             output,
@@ -170,6 +197,8 @@ pub fn run(args: TrainArgs) -> Result<u8> {
             tc_lr,
             tc_l2,
             extra_tc_data,
+            teacher,
+            no_teacher,
         } => {
             let t0 = Instant::now();
             let root = locate(&data, "ptc2020", "train-task-flc-tc.labels")?;
@@ -213,6 +242,16 @@ pub fn run(args: TrainArgs) -> Result<u8> {
                     }
                 }
                 eprintln!("extra TC texts: {}", opts.extra_tc.len());
+            }
+            if !no_teacher {
+                let (ptc, extra) = teacher_targets(&teacher, &root, &split.articles)?;
+                eprintln!(
+                    "teacher labels: {} PTC articles, {} pool articles",
+                    ptc.len(),
+                    extra.len()
+                );
+                opts.teacher_ptc = ptc;
+                opts.teacher_extra = extra;
             }
             let lex = Lexicons::load();
             let (mut model, summary) =
@@ -274,4 +313,153 @@ fn write_model<T: ModelFile>(model: &T, output: &Path, t0: Instant) -> Result<u8
         t0.elapsed().as_secs_f64()
     );
     Ok(0)
+}
+
+/// The texts the teacher labels: the PTC training articles, then every k-th article of the
+/// deduplicated pool (FA-KES left out, as the reliability model leaves it), keyed as
+/// `train::teacher` says.
+#[cfg(feature = "accurate")]
+fn teacher_texts(data: &Path, pool_max: usize) -> Result<Vec<(String, String)>> {
+    let ptc = locate(data, "ptc2020", "train-task-flc-tc.labels")?;
+    let mut out: Vec<(String, String)> = unspin::data::ptc::split(&ptc, "train")?
+        .articles
+        .into_iter()
+        .map(|a| (format!("ptc:{}", a.id), a.text))
+        .collect();
+    let (pool, _) = unspin::data::articles::pool(&pool_root(&ptc), false)?;
+    let step = pool.len().div_ceil(pool_max.max(1)).max(1);
+    out.extend(
+        pool.into_iter()
+            .step_by(step)
+            .map(|a| (format!("pool:{}:{}", a.corpus.name(), a.id), a.text)),
+    );
+    Ok(out)
+}
+
+/// The article pool's folder beside a PTC folder (both under the shared data root).
+fn pool_root(ptc: &Path) -> PathBuf {
+    ptc.parent().unwrap_or(ptc).join("articles")
+}
+
+#[cfg(feature = "accurate")]
+fn teacher_cmd(data: &Path, output: &Path, pool_max: usize) -> Result<u8> {
+    use rayon::prelude::*;
+    use unspin::train::teacher::{self, TeacherLabels, TeacherText};
+    let t0 = Instant::now();
+    let texts = teacher_texts(data, pool_max)?;
+    let analyzer = Analyzer::builder()
+        .tier(unspin::Tier::Accurate)
+        .sentences(ModelChoice::Off)
+        .reliability(ModelChoice::Off)
+        .build()?;
+    let tagger = analyzer
+        .accurate_tagger()
+        .context("the accurate tier did not load")?;
+    let lex = Lexicons::load();
+    let bar = indicatif::ProgressBar::new(texts.len() as u64);
+    // A text the accurate tier does not read (over its length limit) is left out, and said.
+    let labelled: Vec<std::result::Result<TeacherText, String>> = texts
+        .par_iter()
+        .map(|(key, text)| {
+            let doc = unspin::doc::Doc::new(text, &lex);
+            let t = teacher::token_targets(tagger, &doc).map_err(|e| format!("{key}: {e}"));
+            bar.inc(1);
+            Ok(TeacherText {
+                key: key.clone(),
+                text_sha256: teacher::text_sha256(text),
+                probs: t?.into_iter().map(teacher::quantize).collect(),
+            })
+        })
+        .collect();
+    bar.finish_and_clear();
+    let (labelled, skipped): (Vec<_>, Vec<_>) = labelled.into_iter().partition(|r| r.is_ok());
+    for e in skipped.into_iter().filter_map(|r| r.err()) {
+        eprintln!("left out: {e}");
+    }
+    let labelled: Vec<TeacherText> = labelled.into_iter().filter_map(|r| r.ok()).collect();
+    let labels = TeacherLabels {
+        teacher_sha256: unspin::model::accurate_sha256(),
+        texts: labelled,
+    };
+    let bytes = labels.to_bytes()?;
+    std::fs::write(output, &bytes).with_context(|| format!("cannot write {}", output.display()))?;
+    eprintln!(
+        "labelled {} texts; wrote {} ({} bytes) in {:.1}s",
+        labels.texts.len(),
+        output.display(),
+        bytes.len(),
+        t0.elapsed().as_secs_f64()
+    );
+    Ok(0)
+}
+
+#[cfg(not(feature = "accurate"))]
+fn teacher_cmd(_: &Path, _: &Path, _: usize) -> Result<u8> {
+    anyhow::bail!("`train teacher` runs the accurate tier: build unspin with `--features accurate`")
+}
+
+/// Teacher targets for `train techniques --teacher`: PTC articles by id, pool texts with
+/// theirs; every text is found again in the shared data and checked against its hash.
+#[allow(clippy::type_complexity)]
+fn teacher_targets(
+    path: &Path,
+    ptc: &Path,
+    articles: &[unspin::data::ptc::PtcArticle],
+) -> Result<(
+    std::collections::HashMap<String, Vec<f32>>,
+    Vec<(String, Vec<f32>)>,
+)> {
+    use unspin::train::teacher::{TeacherLabels, text_sha256};
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let labels = TeacherLabels::from_bytes(&bytes)?;
+    let by_id: std::collections::HashMap<&str, &str> = articles
+        .iter()
+        .map(|a| (a.id.as_str(), a.text.as_str()))
+        .collect();
+    let mut pool: Option<std::collections::HashMap<String, String>> = None;
+    let (mut ptc_t, mut extra) = (std::collections::HashMap::new(), Vec::new());
+    for t in &labels.texts {
+        let text = if let Some(id) = t.key.strip_prefix("ptc:") {
+            (*by_id.get(id).with_context(|| {
+                format!(
+                    "{}: PTC article {id} is not in the training split",
+                    path.display()
+                )
+            })?)
+            .to_string()
+        } else if t.key.starts_with("pool:") {
+            let pool = match &mut pool {
+                Some(p) => p,
+                None => {
+                    let (all, _) = unspin::data::articles::pool(&pool_root(ptc), false)?;
+                    pool.insert(
+                        all.into_iter()
+                            .map(|a| (format!("pool:{}:{}", a.corpus.name(), a.id), a.text))
+                            .collect(),
+                    )
+                }
+            };
+            pool.get(&t.key)
+                .with_context(|| {
+                    format!("{}: {} is not in the article pool", path.display(), t.key)
+                })?
+                .clone()
+        } else {
+            anyhow::bail!("{}: unknown text key {:?}", path.display(), t.key);
+        };
+        if text_sha256(&text) != t.text_sha256 {
+            anyhow::bail!(
+                "{}: the text of {} changed since it was labelled; rerun `unspin train teacher`",
+                path.display(),
+                t.key
+            );
+        }
+        match t.key.strip_prefix("ptc:") {
+            Some(id) => {
+                ptc_t.insert(id.to_string(), t.targets());
+            }
+            None => extra.push((text, t.targets())),
+        }
+    }
+    Ok((ptc_t, extra))
 }

@@ -52,6 +52,16 @@ pub(crate) const ACCURATE: &[u8] = include_bytes!("../../models/techniques-accur
 const SENTENCES: &[u8] = include_bytes!("../../models/sentences.bin");
 const RELIABILITY: &[u8] = include_bytes!("../../models/reliability.bin");
 
+/// SHA-256 (hex) of the embedded accurate model: what teacher labels record as their teacher.
+#[cfg(feature = "accurate")]
+pub fn accurate_sha256() -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(ACCURATE)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// The embedded file of a kind (empty when the build carries none).
 pub fn embedded_bytes(kind: ModelKind) -> &'static [u8] {
     match kind {

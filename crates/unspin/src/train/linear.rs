@@ -23,21 +23,65 @@ pub fn train_binary_scaled(
     weight_pos: f32,
     value: impl Fn(&[u32]) -> f32,
 ) -> Linear {
+    train_logistic(
+        bits,
+        data.len(),
+        |i| (&data[i].0, f32::from(u8::from(data[i].1))),
+        cfg,
+        weight_pos,
+        value,
+    )
+}
+
+/// [`train_binary`] on soft targets in [0, 1] (a teacher's probabilities, or a mixture of a
+/// teacher's and the gold): the loss is the cross-entropy to the target, its positive part
+/// weighted by `weight_pos`, so a target of 0 or 1 trains exactly as the hard label would.
+pub fn train_binary_soft(
+    bits: u8,
+    data: &[(Vec<u32>, f32)],
+    cfg: TrainConfig,
+    weight_pos: f32,
+) -> Linear {
+    train_logistic(
+        bits,
+        data.len(),
+        |i| (&data[i].0, data[i].1),
+        cfg,
+        weight_pos,
+        |_| 1.0,
+    )
+}
+
+fn train_logistic<'a>(
+    bits: u8,
+    len: usize,
+    example: impl Fn(usize) -> (&'a Vec<u32>, f32),
+    cfg: TrainConfig,
+    weight_pos: f32,
+    value: impl Fn(&[u32]) -> f32,
+) -> Linear {
     let n = 1usize << bits;
     let mut w = vec![0f32; n];
     let mut g2 = vec![1e-6f32; n];
     let (mut b, mut gb) = (0f32, 1e-6f32);
-    let mut order: Vec<usize> = (0..data.len()).collect();
+    let mut order: Vec<usize> = (0..len).collect();
     let mut rng = SplitMix::new(cfg.seed);
     for _ in 0..cfg.epochs {
         rng.shuffle(&mut order);
         for &i in &order {
-            let (x, y) = &data[i];
+            let (x, y) = example(i);
             let v = value(x);
             let z = b + v * x.iter().map(|j| w[*j as usize]).sum::<f32>();
             let p = sigmoid(z);
-            let yw = if *y { weight_pos } else { 1.0 };
-            let g = (p - f32::from(u8::from(*y))) * yw;
+            // d/dz of −wp·y·ln p − (1−y)·ln(1−p); hard targets by the shorter formula, so a
+            // model trained on hard labels is bit for bit what it was before soft ones existed.
+            let g = if y == 1.0 {
+                (p - 1.0) * weight_pos
+            } else if y == 0.0 {
+                p
+            } else {
+                weight_pos * y * (p - 1.0) + (1.0 - y) * p
+            };
             for &j in x {
                 let j = j as usize;
                 let gj = g * v + cfg.l2 * w[j];
@@ -182,6 +226,43 @@ mod tests {
             softmax(&mut s, 1.0);
             assert!(s[c] > 0.8, "{s:?}");
         }
+    }
+
+    #[test]
+    fn soft_targets_are_learned_and_hard_ones_train_as_hard_labels() {
+        let cfg = TrainConfig {
+            epochs: 30,
+            learning_rate: 0.2,
+            l2: 0.0,
+            seed: 3,
+        };
+        // Feature 1 is in a span 30 % of the time by the teacher's account, feature 2 90 %.
+        let soft: Vec<(Vec<u32>, f32)> = (0..400)
+            .map(|i| {
+                if i % 2 == 0 {
+                    (vec![1], 0.3)
+                } else {
+                    (vec![2], 0.9)
+                }
+            })
+            .collect();
+        let m = train_binary_soft(4, &soft, cfg, 1.0);
+        let mut s = Vec::new();
+        m.scores(&[1], &mut s);
+        assert!((sigmoid(s[0]) - 0.3).abs() < 0.05, "{}", sigmoid(s[0]));
+        m.scores(&[2], &mut s);
+        assert!((sigmoid(s[0]) - 0.9).abs() < 0.05, "{}", sigmoid(s[0]));
+        // Targets of exactly 0 and 1 give the model the hard labels give, bit for bit.
+        let hard: Vec<(Vec<u32>, bool)> = (0..200)
+            .map(|i| (vec![(i % 3) as u32, 9], i % 3 == 1))
+            .collect();
+        let as_soft: Vec<(Vec<u32>, f32)> = (hard.iter())
+            .map(|(x, y)| (x.clone(), f32::from(u8::from(*y))))
+            .collect();
+        assert_eq!(
+            train_binary(4, &hard, cfg, 2.5),
+            train_binary_soft(4, &as_soft, cfg, 2.5)
+        );
     }
 
     #[test]

@@ -5,4 +5,5 @@
 pub mod linear;
 pub mod reliability;
 pub mod sentences;
+pub mod teacher;
 pub mod techniques;

@@ -16,7 +16,7 @@ use crate::model::techniques::{
 use crate::score::ptc::{self as scorer, LabelSpan};
 use crate::technique::Technique;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A text with labelled spans `(start, end, technique)`, in code points.
 pub type ExtraText = (String, Vec<(usize, usize, Technique)>);
@@ -34,6 +34,13 @@ pub struct TrainOptions {
     /// `(text, [(start, end, technique)])` in code points. Added to every training fold, never
     /// to the folds that are scored, so cross-validation still measures PTC.
     pub extra_tc: Vec<ExtraText>,
+    /// Distillation (`train::teacher`): the accurate tier's per-token probabilities for PTC
+    /// training articles, by article id; a token's training target becomes the mean of its
+    /// gold label and the teacher's probability.
+    pub teacher_ptc: HashMap<String, Vec<f32>>,
+    /// Distillation: unlabelled texts with the teacher's per-token probabilities as their only
+    /// targets, added to every training fold (never scored: cross-validation measures PTC).
+    pub teacher_extra: Vec<(String, Vec<f32>)>,
 }
 
 impl Default for TrainOptions {
@@ -56,6 +63,8 @@ impl Default for TrainOptions {
             si_bits: 18,
             tc_bits: 17,
             extra_tc: Vec::new(),
+            teacher_ptc: HashMap::new(),
+            teacher_extra: Vec::new(),
         }
     }
 }
@@ -74,12 +83,15 @@ fn prepare<'t>(text: &'t str, lex: &Lexicons, furniture: &BoilerplateDetector) -
     doc
 }
 
+/// The span tagger's examples of one text: each token's features and its target, the gold
+/// label (does the token overlap a gold span?) or, where `label` says, another number.
 fn si_examples(
     feat: &Featurizer,
     p: &Prepared<'_>,
     gold: &[&LabelSpan],
     bits: u8,
-) -> Vec<(Vec<u32>, bool)> {
+    label: impl Fn(usize, bool) -> f32,
+) -> Vec<(Vec<u32>, f32)> {
     let mut f = Features::new(bits, false);
     let seg = &p.doc.seg;
     let mut out = Vec::with_capacity(seg.tokens.len());
@@ -96,7 +108,7 @@ fn si_examples(
             let y = gold
                 .iter()
                 .any(|g| g.start < t.span.end && t.span.start < g.end);
-            out.push((x, y));
+            out.push((x, label(i, y)));
         }
     }
     out
@@ -122,6 +134,18 @@ fn tc_examples(
             Some((f.idx.clone(), y))
         })
         .collect()
+}
+
+/// Teacher labels fit the text they were made for only if they number its tokens.
+fn check_tokens(t: &[f32], doc: &Doc<'_>, what: &str) -> Result<()> {
+    if t.len() == doc.seg.tokens.len() {
+        return Ok(());
+    }
+    Err(crate::error::Error::Data(format!(
+        "{what}: the teacher labelled {} tokens, the segmentation has {}; rerun `unspin train teacher`",
+        t.len(),
+        doc.seg.tokens.len()
+    )))
 }
 
 /// What training measured, for the `train` command to print.
@@ -168,10 +192,20 @@ pub fn train(
     let si_by = scorer::by_article(&si_merged);
     let tc_by = scorer::by_article(tc_gold);
     let none = Vec::new();
-    let si_ex: Vec<Vec<(Vec<u32>, bool)>> = prepared
-        .iter()
-        .map(|p| si_examples(&feat, p, si_by.get(p.id).unwrap_or(&none), opts.si_bits))
-        .collect();
+    let hard = |_: usize, y: bool| f32::from(u8::from(y));
+    let mut si_ex: Vec<Vec<(Vec<u32>, f32)>> = Vec::with_capacity(prepared.len());
+    for p in &prepared {
+        let gold = si_by.get(p.id).unwrap_or(&none);
+        si_ex.push(match opts.teacher_ptc.get(p.id) {
+            None => si_examples(&feat, p, gold, opts.si_bits, hard),
+            Some(t) => {
+                check_tokens(t, &p.doc, &format!("PTC article {}", p.id))?;
+                si_examples(&feat, p, gold, opts.si_bits, |i, y| {
+                    0.5 * (f32::from(u8::from(y)) + t[i])
+                })
+            }
+        });
+    }
     let tc_ex: Vec<Vec<(Vec<u32>, usize)>> = prepared
         .iter_mut()
         .map(|p| {
@@ -184,7 +218,32 @@ pub fn train(
             )
         })
         .collect();
-    let positives = si_ex.iter().flatten().filter(|e| e.1).count();
+    // The positive weight of the gold labels alone (a teacher does not change the base rate
+    // the tagger is corrected for).
+    let positives = si_ex.iter().flatten().filter(|e| e.1 >= 0.5).count();
+    let positives = if opts.teacher_ptc.is_empty() {
+        positives
+    } else {
+        (prepared.iter())
+            .map(|p| {
+                let gold = si_by.get(p.id).unwrap_or(&none);
+                (p.doc.seg.tokens.iter())
+                    .filter(|t| {
+                        gold.iter()
+                            .any(|g| g.start < t.span.end && t.span.start < g.end)
+                    })
+                    .count()
+            })
+            .sum()
+    };
+    let mut teacher_ex: Vec<(Vec<u32>, f32)> = Vec::new();
+    for (n, (text, t)) in opts.teacher_extra.iter().enumerate() {
+        let doc = prepare(text, lex, &furniture);
+        check_tokens(t, &doc, &format!("teacher text {n}"))?;
+        let ctx = feat.context(&doc);
+        let p = Prepared { id: "", doc, ctx };
+        teacher_ex.extend(si_examples(&feat, &p, &[], opts.si_bits, |i, _| t[i]));
+    }
     let total = si_ex.iter().map(Vec::len).sum::<usize>();
     let weight_pos = ((total - positives) as f32 / positives.max(1) as f32).sqrt();
 
@@ -215,16 +274,17 @@ pub fn train(
     let mut oof_logits: Vec<Vec<f32>> = vec![Vec::new(); prepared.len()];
     let mut oof_tc: Vec<(Vec<f32>, usize)> = Vec::new();
     for fold in 0..k {
-        let si_train: Vec<(Vec<u32>, bool)> = (0..prepared.len())
+        let mut si_train: Vec<(Vec<u32>, f32)> = (0..prepared.len())
             .filter(|i| fold_of(*i) != fold)
             .flat_map(|i| si_ex[i].clone())
             .collect();
+        si_train.extend(teacher_ex.iter().cloned());
         let mut tc_train: Vec<(Vec<u32>, usize)> = (0..prepared.len())
             .filter(|i| fold_of(*i) != fold)
             .flat_map(|i| tc_ex[i].clone())
             .collect();
         tc_train.extend(extra.iter().cloned());
-        let si_m = linear::train_binary(opts.si_bits, &si_train, opts.si, weight_pos);
+        let si_m = linear::train_binary_soft(opts.si_bits, &si_train, opts.si, weight_pos);
         let tc_m = linear::train_multiclass(opts.tc_bits, classes.len(), &tc_train, opts.tc);
         let mut s = Vec::new();
         for i in (0..prepared.len()).filter(|i| fold_of(*i) == fold) {
@@ -326,10 +386,11 @@ pub fn train(
     let cv_tc_micro_f1 = correct as f64 / tc_labels.len().max(1) as f64;
 
     // Final models on all training articles.
-    let si_all: Vec<(Vec<u32>, bool)> = si_ex.into_iter().flatten().collect();
+    let mut si_all: Vec<(Vec<u32>, f32)> = si_ex.into_iter().flatten().collect();
+    si_all.extend(teacher_ex);
     let mut tc_all: Vec<(Vec<u32>, usize)> = tc_ex.into_iter().flatten().collect();
     tc_all.extend(extra);
-    let si = linear::train_binary(opts.si_bits, &si_all, opts.si, weight_pos);
+    let si = linear::train_binary_soft(opts.si_bits, &si_all, opts.si, weight_pos);
     let tc = linear::train_multiclass(opts.tc_bits, classes.len(), &tc_all, opts.tc);
     let mut model = tagger_stub(si, tc);
     model.version = "1".into();

@@ -107,7 +107,47 @@ fn small_options() -> TrainOptions {
             "Stop the steal now! Our nation demands it.".to_string(),
             vec![(0, 19, unspin::Technique::Slogans)],
         )],
+        teacher_ptc: Default::default(),
+        // One unlabelled text with a teacher's targets exercises distillation.
+        teacher_extra: vec![teacher_text(
+            "They are destroying our country, the corrupt elites.",
+        )],
     }
+}
+
+/// A text with a made-up teacher's targets: high on its first half, low after.
+fn teacher_text(text: &str) -> (String, Vec<f32>) {
+    let lex = Lexicons::load();
+    let n = unspin::doc::Doc::new(text, &lex).seg.tokens.len();
+    let t = (0..n).map(|i| if i < n / 2 { 0.8 } else { 0.1 }).collect();
+    (text.to_string(), t)
+}
+
+#[test]
+fn teacher_targets_change_the_tagger_and_must_fit_the_text() {
+    let (articles, si, tc) = fixture();
+    let lex = Lexicons::load();
+    let train = |o: &TrainOptions| techniques::train(&lex, &articles, &si, &tc, "f".into(), o);
+    let with = train(&small_options()).unwrap().0;
+    let without = train(&TrainOptions {
+        teacher_extra: Vec::new(),
+        ..small_options()
+    })
+    .unwrap()
+    .0;
+    assert_ne!(with.si, without.si, "the teacher's text is learned from");
+    // Targets for a PTC article: one per token, or an error that names the article.
+    let mut o = small_options();
+    o.teacher_ptc.insert(articles[0].id.clone(), vec![0.5; 3]);
+    let e = train(&o).unwrap_err().to_string();
+    assert!(
+        e.contains(&format!("PTC article {}", articles[0].id)) && e.contains("train teacher"),
+        "{e}"
+    );
+    let mut o = small_options();
+    o.teacher_extra[0].1.pop();
+    let e = train(&o).unwrap_err().to_string();
+    assert!(e.contains("teacher text 0"), "{e}");
 }
 
 #[test]

@@ -107,6 +107,9 @@ pub struct AccurateTagger {
     sep: u32,
 }
 
+/// Each word piece's span probability and its byte range in the text.
+pub type PieceProbs = (Vec<f32>, Vec<(usize, usize)>);
+
 /// A span found by the token head, with its technique probabilities.
 #[derive(Debug, Clone)]
 pub struct AccurateSpan {
@@ -362,6 +365,15 @@ impl AccurateTagger {
             probs: logits.into_iter().map(sigmoid).collect(),
             offsets: enc.get_offsets().to_vec(),
         }))
+    }
+
+    /// Each word piece's probability of lying in a span, with its byte range in the text
+    /// (the teacher's labels for distillation, `train::teacher`).
+    pub fn piece_probs(&self, text: &str) -> Result<PieceProbs> {
+        Ok(self
+            .article(text)?
+            .map(|a| (a.probs, a.offsets))
+            .unwrap_or_default())
     }
 
     /// Token probabilities of a text (parity tests against the training code).
