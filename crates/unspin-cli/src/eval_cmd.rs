@@ -855,7 +855,7 @@ fn evaluation_md(
         };
         let _ = writeln!(
             o,
-            "\nThe model was trained with `unspin train techniques --data ../shared/data/ptc2020` (seed {}, {}-fold cross-validation over training articles to choose the span decoding — seed {:.2}, extend {:.2}, gap {} — and to calibrate: span Platt scaling, TC temperature {:.2}). Cross-validated on the training split: SI F1 {}, TC micro-F1 {}. Training data SHA-256 (articles:SI labels:TC labels) `{}`.",
+            "\nThe model was trained with `unspin train techniques --data ../shared/data/ptc2020` (seed {}, {}-fold cross-validation over training articles to choose the span decoding — seed {:.2}, extend {:.2}, gap {} — and to calibrate: span Platt scaling, TC temperature {:.2}); the span tagger's targets are the gold labels averaged with the accurate tier's token probabilities, plus those probabilities alone on 702 pool articles (distillation: `crates/unspin/models/techniques-teacher.bin`, written by `unspin train teacher`; the teacher was trained on all training articles, so the cross-validated SI below is somewhat optimistic — dev is the clean figure). Cross-validated on the training split: SI F1 {}, TC micro-F1 {}. Training data SHA-256 (articles:SI labels:TC labels) `{}`.",
             m.train.si_config.seed,
             m.train.folds,
             m.decode.seed,
