@@ -324,14 +324,14 @@ fn teacher_texts(data: &Path, pool_max: usize) -> Result<Vec<(String, String)>> 
     let mut out: Vec<(String, String)> = unspin::data::ptc::split(&ptc, "train")?
         .articles
         .into_iter()
-        .map(|a| (format!("ptc:{}", a.id), a.text))
+        .map(|a| (unspin::train::teacher::ptc_key(&a.id), a.text))
         .collect();
     let (pool, _) = unspin::data::articles::pool(&pool_root(&ptc), false)?;
     let step = pool.len().div_ceil(pool_max.max(1)).max(1);
     out.extend(
         pool.into_iter()
             .step_by(step)
-            .map(|a| (format!("pool:{}:{}", a.corpus.name(), a.id), a.text)),
+            .map(|a| (unspin::train::teacher::pool_key(&a), a.text)),
     );
     Ok(out)
 }
@@ -419,7 +419,7 @@ fn teacher_targets(
     let mut pool: Option<std::collections::HashMap<String, String>> = None;
     let (mut ptc_t, mut extra) = (std::collections::HashMap::new(), Vec::new());
     for t in &labels.texts {
-        let text = if let Some(id) = t.key.strip_prefix("ptc:") {
+        let text = if let Some(id) = unspin::train::teacher::ptc_id(&t.key) {
             (*by_id.get(id).with_context(|| {
                 format!(
                     "{}: PTC article {id} is not in the training split",
@@ -427,14 +427,14 @@ fn teacher_targets(
                 )
             })?)
             .to_string()
-        } else if t.key.starts_with("pool:") {
+        } else if unspin::train::teacher::pool_key_is(&t.key) {
             let pool = match &mut pool {
                 Some(p) => p,
                 None => {
                     let (all, _) = unspin::data::articles::pool(&pool_root(ptc), false)?;
                     pool.insert(
                         all.into_iter()
-                            .map(|a| (format!("pool:{}:{}", a.corpus.name(), a.id), a.text))
+                            .map(|a| (unspin::train::teacher::pool_key(&a), a.text))
                             .collect(),
                     )
                 }
@@ -454,7 +454,7 @@ fn teacher_targets(
                 t.key
             );
         }
-        match t.key.strip_prefix("ptc:") {
+        match unspin::train::teacher::ptc_id(&t.key) {
             Some(id) => {
                 ptc_t.insert(id.to_string(), t.targets());
             }

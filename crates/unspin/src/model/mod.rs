@@ -55,11 +55,7 @@ const RELIABILITY: &[u8] = include_bytes!("../../models/reliability.bin");
 /// SHA-256 (hex) of the embedded accurate model: what teacher labels record as their teacher.
 #[cfg(feature = "accurate")]
 pub fn accurate_sha256() -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(ACCURATE)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format::sha256(ACCURATE)
 }
 
 /// The embedded file of a kind (empty when the build carries none).

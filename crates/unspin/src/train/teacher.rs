@@ -51,16 +51,27 @@ pub fn quantize(p: f32) -> u8 {
 
 /// SHA-256 of a text, hex.
 pub fn text_sha256(text: &str) -> String {
-    text_sha256_bytes(text.as_bytes())
+    crate::model::format::sha256(text.as_bytes())
 }
 
-/// SHA-256 of bytes, hex.
-pub fn text_sha256_bytes(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+/// The key of a PTC training article in a teacher-labels file.
+pub fn ptc_key(id: &str) -> String {
+    format!("ptc:{id}")
+}
+
+/// The PTC article id of a key made by [`ptc_key`].
+pub fn ptc_id(key: &str) -> Option<&str> {
+    key.strip_prefix("ptc:")
+}
+
+/// The key of a pool article in a teacher-labels file.
+pub fn pool_key(a: &crate::data::articles::PoolArticle) -> String {
+    format!("pool:{}:{}", a.corpus.name(), a.id)
+}
+
+/// Whether a key was made by [`pool_key`].
+pub fn pool_key_is(key: &str) -> bool {
+    key.starts_with("pool:")
 }
 
 fn bad(msg: impl std::fmt::Display) -> Error {

@@ -49,6 +49,13 @@ pub struct FastOpinion<'a> {
     pub probs: Vec<Vec<f32>>,
 }
 
+impl FastOpinion<'_> {
+    /// Span `i`'s opinion, as [`AccurateTagger::mixed`] takes it.
+    fn of(&self, i: usize) -> (&[Technique], &[f32]) {
+        (self.classes, &self.probs[i])
+    }
+}
+
 /// How word-piece probabilities become spans (hysteresis, as the fast tier's decoding): a
 /// run of pieces at `extend` or above, bridging up to `gap` pieces below it, kept when one of
 /// its pieces reaches `seed`. Chosen on the held-out fold by the training script; a file
@@ -426,10 +433,7 @@ impl AccurateTagger {
         let head = self.span_probs(text, spans)?;
         Ok((0..head.len())
             .map(|i| {
-                let p = self.mixed(
-                    &head[i],
-                    fast.as_ref().map(|f| (f.classes, &f.probs[i][..])),
-                );
+                let p = self.mixed(&head[i], fast.as_ref().map(|f| f.of(i)));
                 self.meta.techniques[crate::model::techniques::argmax(&p)]
             })
             .collect())
@@ -544,10 +548,7 @@ impl AccurateTagger {
             }
         });
         for (i, (sp, Range { start, end })) in spans.into_iter().zip(words).enumerate() {
-            let probs = self.mixed(
-                &sp.probs,
-                opinion.as_ref().map(|f| (f.classes, &f.probs[i][..])),
-            );
+            let probs = self.mixed(&sp.probs, opinion.as_ref().map(|f| f.of(i)));
             let c = crate::model::techniques::argmax(&probs);
             let sentence = token_at(start)
                 .or_else(|| tokens.get(tokens.partition_point(|t| t.bytes.end <= start)))
