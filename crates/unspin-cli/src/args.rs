@@ -76,6 +76,17 @@ pub struct AnalysisArgs {
         global = true
     )]
     pub accurate_model: ModelChoice,
+    /// The attribution tagger (each attribution's source, cue and content, learned from
+    /// PolNeAR): `off` (the attribution rules alone; the default, since the tagger triples the
+    /// time of an article), `embedded`, or a model file.
+    #[arg(
+        long,
+        value_name = "off|embedded|FILE",
+        default_value = "off",
+        help_heading = "Analysis",
+        global = true
+    )]
+    pub attribution_model: ModelChoice,
 }
 
 impl AnalysisArgs {
@@ -91,6 +102,7 @@ impl AnalysisArgs {
             language: self.language,
             tier: self.tier,
             accurate: self.accurate_model.clone(),
+            attribution: self.attribution_model.clone(),
         }
     }
 

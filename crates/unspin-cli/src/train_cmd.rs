@@ -85,6 +85,22 @@ enum TrainTask {
         #[arg(long, default_value_t = 5)]
         folds: usize,
     },
+    /// The attribution tagger (source, cue and content of each attribution), on PolNeAR's
+    /// training articles; scored on its dev articles.
+    Attribution {
+        /// The shared data root (or the PolNeAR folder).
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        #[arg(long, default_value = "crates/unspin/models/attribution.bin")]
+        output: PathBuf,
+        /// Override the epochs / learning rate / L2 of both passes (defaults in the library).
+        #[arg(long)]
+        epochs: Option<usize>,
+        #[arg(long)]
+        lr: Option<f32>,
+        #[arg(long)]
+        l2: Option<f32>,
+    },
     /// The sentence models: clickbait (headlines), hedging (Wikipedia weasel sentences) and
     /// check-worthiness (CLEF 2019 + ClaimBuster), cross-validated first.
     Sentences {
@@ -97,6 +113,47 @@ enum TrainTask {
 
 pub fn run(args: TrainArgs) -> Result<u8> {
     match args.task {
+        TrainTask::Attribution {
+            data,
+            output,
+            epochs,
+            lr,
+            l2,
+        } => {
+            let t0 = Instant::now();
+            let root = locate(&data, "attribution/polnear", "metadata.tsv")?;
+            let train = unspin::data::polnear::load(&root.join("train"))?;
+            let dev = unspin::data::polnear::load(&root.join("dev"))?;
+            let hash = dataset_version(&root, "train")?.sha256;
+            let mut s = unspin::train::attribution::Settings::default();
+            s.cfg.epochs = epochs.unwrap_or(s.cfg.epochs);
+            s.cfg.learning_rate = lr.unwrap_or(s.cfg.learning_rate);
+            s.cfg.l2 = l2.unwrap_or(s.cfg.l2);
+            let lex = std::sync::Arc::new(Lexicons::load());
+            let mut model = unspin::train::attribution::train(&train, &lex, s, hash);
+            eprintln!(
+                "trained on {} articles ({} tokens) in {:.0} s",
+                model.train.articles,
+                model.train.tokens,
+                t0.elapsed().as_secs_f64()
+            );
+            let tagger = unspin::model::attribution::AttributionTagger::new(
+                std::sync::Arc::new(model.clone()),
+                lex.clone(),
+            );
+            let e = unspin::eval::attribution::polnear(tagger.rules(), Some(&tagger), &dev);
+            for (k, v) in [
+                ("dev.source.overlap_f1", e.source.overlap_f1),
+                ("dev.source.exact_f1", e.source.exact_f1),
+                ("dev.cue.overlap_f1", e.cue.overlap_f1),
+                ("dev.content.overlap_f1", e.content.overlap_f1),
+                ("dev.kind_accuracy", e.kind_accuracy),
+            ] {
+                model.metrics.insert(k.into(), v);
+            }
+            eprintln!("{}", serde_json::to_string_pretty(&e)?);
+            write_model(&model, &output, t0)
+        }
         TrainTask::Sentences { data, output } => {
             let t0 = Instant::now();
             let d = unspin::train::sentences::sentence_data(&data)?;

@@ -132,7 +132,7 @@ pub enum SourceKind {
     None,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Attribution {
     pub kind: SourceKind,
     /// The source as written ("TruthFeed", "Reports", "the minister").
@@ -142,6 +142,22 @@ pub struct Attribution {
     pub verb: Option<String>,
     /// Which rule fired, for the evidence line.
     pub rule: &'static str,
+    /// The learned tagger's parts (`model::attribution`): the source's words, the cue and what
+    /// is attributed, as byte ranges (possibly in a neighbouring sentence: a long quotation's
+    /// speaker is named once). Empty for the rules, which find the phrase only.
+    pub parts: Option<AttributionParts>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AttributionParts {
+    pub source: Option<Range<usize>>,
+    pub cue: Option<Range<usize>>,
+    pub content: Vec<Range<usize>>,
+    /// For a pronoun source ("he"), the named source it most likely stands for: the nearest
+    /// named source before it in the article.
+    pub resolved: Option<String>,
+    /// The tagger's confidence: the lowest of its parts' mean tag probabilities.
+    pub confidence: f32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -174,6 +190,7 @@ mod tests {
         assert!(furniture.claim() && !furniture.unsupported_claim());
         let sourced = SentenceFacts {
             attribution: Some(Attribution {
+                parts: None,
                 kind: SourceKind::Vague,
                 source: Some("Sources".into()),
                 bytes: 0..7,

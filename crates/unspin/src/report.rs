@@ -218,6 +218,30 @@ pub struct AttributionReport {
     pub verb: Option<String>,
     /// Whether the sentence carries a direct quotation.
     pub quote: bool,
+    /// The attribution tagger's parts (absent when the rules found the attribution): where the
+    /// source's words, the cue and what is attributed lie. A long quotation's speaker is named
+    /// once, so these may lie in a neighbouring sentence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_span: Option<TextSpan>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cue: Option<TextSpan>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub content: Vec<TextSpan>,
+    /// For a pronoun source ("he"), the named source before it that it most likely stands for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<String>,
+    /// The tagger's confidence in the attribution: the lowest of its parts' mean tag
+    /// probabilities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
+}
+
+/// A span of the text with its words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextSpan {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
 }
 
 impl AttributionReport {
@@ -229,6 +253,11 @@ impl AttributionReport {
             end: None,
             verb: None,
             quote,
+            source_span: None,
+            cue: None,
+            content: Vec::new(),
+            resolved: None,
+            confidence: None,
         }
     }
 

@@ -11,6 +11,7 @@ use crate::detect::{
 use crate::error::{Error, Result};
 use crate::ingest::Limits;
 use crate::lexicon::Lexicons;
+use crate::model::attribution::{AttributionModel, AttributionTagger};
 use crate::model::format::{self, ModelFile, ModelKind};
 use crate::model::reliability::ReliabilityModel;
 use crate::model::sentence::{SentenceModels, SentenceScorer};
@@ -141,6 +142,10 @@ pub struct Config {
     pub tier: Tier,
     /// The accurate tier's model file (read only with `tier: Accurate`).
     pub accurate: ModelChoice,
+    /// The attribution tagger (source, cue, content; `model::attribution`). Off by default: it
+    /// triples the fast tier's time per article (docs/BENCHMARKS.md); off, the attribution
+    /// rules alone decide.
+    pub attribution: ModelChoice,
 }
 
 impl Default for Config {
@@ -154,6 +159,7 @@ impl Default for Config {
             language: LanguagePolicy::Auto,
             tier: Tier::Fast,
             accurate: ModelChoice::Embedded,
+            attribution: ModelChoice::Off,
         }
     }
 }
@@ -322,6 +328,7 @@ pub struct AnalyzerBuilder {
     reliability_stage: bool,
     tier: Tier,
     accurate: ModelChoice,
+    attribution: Choice<AttributionModel>,
 }
 
 impl Default for AnalyzerBuilder {
@@ -336,6 +343,7 @@ impl Default for AnalyzerBuilder {
             reliability_stage: true,
             tier: Tier::Fast,
             accurate: ModelChoice::Embedded,
+            attribution: Choice::Off,
         }
     }
 }
@@ -351,6 +359,20 @@ impl AnalyzerBuilder {
             .language(c.language)
             .tier(c.tier)
             .accurate(c.accurate.clone())
+            .attribution(c.attribution.clone())
+    }
+
+    /// The attribution tagger: embedded, a file `unspin train attribution` wrote, or off (the
+    /// rules alone).
+    pub fn attribution(mut self, c: ModelChoice) -> AnalyzerBuilder {
+        self.attribution = c.into();
+        self
+    }
+
+    /// An attribution tagger in memory (one just trained).
+    pub fn attribution_model(mut self, m: AttributionModel) -> AnalyzerBuilder {
+        self.attribution = Choice::Given(Box::new(m));
+        self
     }
 
     /// Which technique model's spans the report shows.
@@ -427,6 +449,13 @@ impl AnalyzerBuilder {
         let techniques = self.techniques.load()?;
         let sentences = self.sentences.load()?;
         let reliability = self.reliability.load()?;
+        let attribution = match self.attribution.load()? {
+            Some((m, s)) => {
+                m.check()?;
+                Some((AttributionTagger::new(Arc::new(m), lex.clone()), s))
+            }
+            None => None,
+        };
         let mut warnings = Vec::new();
         if let Some((m, _)) = &reliability {
             m.check()?;
@@ -503,6 +532,7 @@ impl AnalyzerBuilder {
             techniques,
             sentences,
             reliability,
+            attribution,
             source_prior: self.source_prior,
             reliability_stage: self.reliability_stage,
             limits: self.limits,

@@ -43,6 +43,9 @@ pub struct Analyzer {
     accurate: Option<(crate::model::accurate::AccurateTagger, Source)>,
     sentences: Option<(SentenceScorer, Source)>,
     reliability: Option<(ReliabilityModel, Source)>,
+    /// The attribution tagger: runs after the rule detectors, and replaces the rules'
+    /// attribution of a sentence where it finds one.
+    attribution: Option<(crate::model::attribution::AttributionTagger, Source)>,
     source_prior: bool,
     reliability_stage: bool,
     limits: Limits,
@@ -70,8 +73,9 @@ impl Analyzer {
         AnalyzerBuilder::default()
     }
 
-    /// The analyzer with the rule detectors only: no technique, sentence or reliability model
-    /// (the lexicon loaded-language rules stand in for the technique model).
+    /// The analyzer with the detectors only: no technique, sentence or reliability model (the
+    /// lexicon loaded-language rules stand in for the technique model; the attribution tagger is
+    /// off, as by default).
     pub fn rules_only() -> Analyzer {
         Analyzer::builder()
             .techniques(ModelChoice::Off)
@@ -127,6 +131,9 @@ impl Analyzer {
     pub fn models(&self) -> Vec<ModelInfo> {
         let mut out: Vec<ModelInfo> = self.rules.iter().map(|d| d.info()).collect();
         out.push(self.headline.info());
+        if let Some((a, _)) = &self.attribution {
+            out.push(a.info());
+        }
         if let Some((t, _)) = &self.techniques {
             out.push(t.info());
         }
@@ -176,6 +183,10 @@ impl Analyzer {
                 ModelKind::Reliability,
                 self.reliability.as_ref().map(|r| &r.1),
             ),
+            model(
+                ModelKind::Attribution,
+                self.attribution.as_ref().map(|a| &a.1),
+            ),
             self.accurate_fingerprint(),
         ]
         .join(" ")
@@ -216,6 +227,10 @@ impl Analyzer {
             eval.insert("reliability".into(), json!(r.metrics));
             files.insert("reliability".into(), json!(s));
         }
+        if let Some((a, s)) = &self.attribution {
+            eval.insert("attribution".into(), json!(a.model().metrics));
+            files.insert("attribution".into(), json!(s));
+        }
         #[cfg(feature = "accurate")]
         if let Some((t, s)) = &self.accurate {
             eval.insert("techniques-accurate".into(), json!(t.metrics()));
@@ -234,11 +249,20 @@ impl Analyzer {
         })
     }
 
+    /// The attribution tagger in use, if any (for scoring it on its own: `unspin eval
+    /// attribution`).
+    pub fn attribution_tagger(&self) -> Option<&crate::model::attribution::AttributionTagger> {
+        self.attribution.as_ref().map(|(t, _)| t)
+    }
+
     /// The document record after segmentation, token facts and the rule detectors.
     pub fn prepare<'t>(&self, text: &'t str) -> Doc<'t> {
         let mut doc = Doc::new(text, &self.lex);
         for d in &self.rules {
             d.detect(&mut doc);
+        }
+        if let Some((t, _)) = &self.attribution {
+            t.apply(&mut doc);
         }
         doc
     }
@@ -403,6 +427,15 @@ fn build_report(
                 None => AttributionReport::none(f.quote),
                 Some(at) => {
                     let sp = seg.span(at.bytes.clone());
+                    let span = |r: &std::ops::Range<usize>| {
+                        let sp = seg.span(r.clone());
+                        crate::report::TextSpan {
+                            start: sp.start,
+                            end: sp.end,
+                            text: text[r.clone()].to_string(),
+                        }
+                    };
+                    let parts = at.parts.as_ref();
                     AttributionReport {
                         kind: at.kind,
                         source: at.source.clone(),
@@ -410,6 +443,11 @@ fn build_report(
                         end: Some(sp.end),
                         verb: at.verb.clone(),
                         quote: f.quote,
+                        source_span: parts.and_then(|p| p.source.as_ref()).map(span),
+                        cue: parts.and_then(|p| p.cue.as_ref()).map(span),
+                        content: parts.map_or(Vec::new(), |p| p.content.iter().map(span).collect()),
+                        resolved: parts.and_then(|p| p.resolved.clone()),
+                        confidence: parts.map(|p| f64::from(p.confidence)),
                     }
                 }
             },

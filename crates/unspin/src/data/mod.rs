@@ -3,6 +3,7 @@
 //! article: the loaders serve `train` and `eval`.
 
 pub mod articles;
+pub mod polnear;
 pub mod ptc;
 pub mod semeval2023;
 pub mod sentences;

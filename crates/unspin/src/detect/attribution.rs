@@ -66,6 +66,13 @@ pub struct AttributionDetector {
     according: Regex,
 }
 
+/// Personal and relative pronouns as sources: a specific person or group named elsewhere ("he",
+/// "who", "I" inside a quotation). Generic "you" and "one" name no one.
+pub const PRONOUNS: &[&str] = &[
+    "he", "she", "it", "i", "we", "they", "who", "which", "that", "him", "her", "his", "its",
+    "their", "them", "us", "me", "my", "our",
+];
+
 impl AttributionDetector {
     pub fn new(lex: Arc<Lexicons>) -> AttributionDetector {
         let lang = lex.lang();
@@ -86,7 +93,62 @@ impl AttributionDetector {
         }
     }
 
-    fn sentence(&self, doc: &Analyzed<'_>, s: usize) -> Option<Attribution> {
+    /// The kind of a source phrase (bytes of the text), `None` for an attribution without one:
+    /// vague, since the writer gives no one to check. Pronouns stand for someone named.
+    pub fn source_kind(&self, doc: &Analyzed<'_>, source: Option<&Range<usize>>) -> SourceKind {
+        let Some(r) = source else {
+            return SourceKind::Vague;
+        };
+        // Tokens are in text order: start at the first that ends after the phrase starts.
+        let from = doc.tokens.partition_point(|t| t.bytes.end <= r.start);
+        let words: Vec<&Token> = doc.tokens[from..]
+            .iter()
+            .take_while(|t| t.bytes.start < r.end)
+            .filter(|t| {
+                t.bytes.start < r.end && r.start < t.bytes.end && t.kind != TokenKind::Punct
+            })
+            .collect();
+        let Some(first) = words.first() else {
+            return SourceKind::Vague;
+        };
+        if PRONOUNS.contains(&first.norm.as_str())
+            && words[1..].iter().all(|w| {
+                matches!(
+                    w.norm.as_str(),
+                    "'s" | "’s" | "himself" | "herself" | "themselves"
+                )
+            })
+        {
+            return SourceKind::Named;
+        }
+        classify(
+            &self.lists,
+            doc,
+            doc.sentence_tokens(first.sentence),
+            &words,
+        )
+    }
+
+    /// Whether the words are a pronoun standing for someone ("he", "she's", "who").
+    pub fn is_pronoun(words: &str) -> bool {
+        let first = words
+            .split(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or("");
+        PRONOUNS.contains(&first.to_lowercase().as_str())
+    }
+
+    /// Whether a vague-source pattern ("sources said", "they say") matches the text.
+    pub fn vague_pattern(&self, text: &str) -> bool {
+        self.vague_set.is_match(text)
+    }
+
+    pub fn lexicons(&self) -> &Lexicons {
+        &self.lex
+    }
+
+    /// The rules' attribution of sentence `s`.
+    pub fn sentence(&self, doc: &Analyzed<'_>, s: usize) -> Option<Attribution> {
         let text = doc.sentence_text(s);
         let base = doc.sentences[s].bytes.start;
         let toks = doc.sentence_tokens(s);
@@ -107,6 +169,7 @@ impl AttributionDetector {
                     bytes: base + m.start()..base + m.end(),
                     verb: None,
                     rule: VAGUE_RULE,
+                    parts: None,
                 });
                 break;
             }
@@ -124,6 +187,7 @@ impl AttributionDetector {
                     bytes: base + m.start()..np.end,
                     verb: Some("according to".into()),
                     rule: "according to",
+                    parts: None,
                 });
             }
         }
@@ -192,6 +256,7 @@ impl AttributionDetector {
                         bytes: toks[j].bytes.start..np.end,
                         verb: Some(doc.text[t.bytes.clone()].to_string()),
                         rule: "passive report verb",
+                        parts: None,
                     });
                 }
                 continue;
@@ -228,6 +293,7 @@ impl AttributionDetector {
                     bytes: start..t.bytes.end,
                     verb: Some(doc.text[t.bytes.clone()].to_string()),
                     rule: "report verb",
+                    parts: None,
                 });
             }
             // Inverted after a quote: `"…," said John Smith.`
@@ -241,6 +307,7 @@ impl AttributionDetector {
                     bytes: t.bytes.start..np.end,
                     verb: Some(doc.text[t.bytes.clone()].to_string()),
                     rule: "report verb",
+                    parts: None,
                 });
             }
         }

@@ -23,13 +23,15 @@ pub enum ModelKind {
     Techniques,
     Sentences,
     Reliability,
+    Attribution,
 }
 
 impl ModelKind {
-    pub const ALL: [ModelKind; 3] = [
+    pub const ALL: [ModelKind; 4] = [
         ModelKind::Techniques,
         ModelKind::Sentences,
         ModelKind::Reliability,
+        ModelKind::Attribution,
     ];
 
     /// The name stored in the header (and used in flags and messages).
@@ -38,6 +40,7 @@ impl ModelKind {
             ModelKind::Techniques => "techniques",
             ModelKind::Sentences => "sentences",
             ModelKind::Reliability => "reliability",
+            ModelKind::Attribution => "attribution",
         }
     }
 
@@ -47,6 +50,7 @@ impl ModelKind {
             ModelKind::Techniques => "technique model",
             ModelKind::Sentences => "sentence models",
             ModelKind::Reliability => "reliability model",
+            ModelKind::Attribution => "attribution model",
         }
     }
 

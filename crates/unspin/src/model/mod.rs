@@ -1,12 +1,13 @@
 //! Trained models as they are applied: the linear model form, the versioned file format, and the
 //! models unspin ships — the technique tagger, the sentence models (check-worthiness, hedging,
-//! clickbait), the document reliability model and the source prior. Each reads the document
+//! clickbait), the attribution tagger, the document reliability model and the source prior. Each reads the document
 //! record (`doc::Doc`) and adds to it; none reads a report. Their learners are in `train`.
 //!
 //! The shipped model files are embedded in the binary, so analysis needs no data at hand.
 
 #[cfg(feature = "accurate")]
 pub mod accurate;
+pub mod attribution;
 pub mod format;
 pub mod linear;
 pub mod reliability;
@@ -51,6 +52,7 @@ const TECHNIQUES: &[u8] = include_bytes!("../../models/techniques.bin");
 pub(crate) const ACCURATE: &[u8] = include_bytes!("../../models/techniques-accurate.safetensors");
 const SENTENCES: &[u8] = include_bytes!("../../models/sentences.bin");
 const RELIABILITY: &[u8] = include_bytes!("../../models/reliability.bin");
+const ATTRIBUTION: &[u8] = include_bytes!("../../models/attribution.bin");
 
 /// SHA-256 (hex) of the embedded accurate model: what teacher labels record as their teacher.
 #[cfg(feature = "accurate")]
@@ -64,6 +66,7 @@ pub fn embedded_bytes(kind: ModelKind) -> &'static [u8] {
         ModelKind::Techniques => TECHNIQUES,
         ModelKind::Sentences => SENTENCES,
         ModelKind::Reliability => RELIABILITY,
+        ModelKind::Attribution => ATTRIBUTION,
     }
 }
 
@@ -92,6 +95,15 @@ pub fn embedded_reliability() -> Result<Option<reliability::ReliabilityModel>> {
 /// The embedded sentence models, or `None` when the build carries none.
 pub fn embedded_sentences() -> Result<Option<sentence::SentenceModels>> {
     let m: Option<sentence::SentenceModels> = embedded()?;
+    if let Some(m) = &m {
+        m.check()?;
+    }
+    Ok(m)
+}
+
+/// The embedded attribution tagger, or `None` when the build carries none.
+pub fn embedded_attribution() -> Result<Option<attribution::AttributionModel>> {
+    let m: Option<attribution::AttributionModel> = embedded()?;
     if let Some(m) = &m {
         m.check()?;
     }

@@ -2,6 +2,7 @@
 //! whose output some of them learn from. `unspin train …` calls these and writes the model
 //! files; `eval` reruns their protocols to report how well the method does.
 
+pub mod attribution;
 pub mod linear;
 pub mod reliability;
 pub mod sentences;

@@ -381,3 +381,129 @@ fn attribution_fixture_accuracy() {
         );
     }
 }
+
+/// The attribution tagger (learned from PolNeAR) finds each attribution's source, cue and content
+/// and resolves a pronoun to the named source before it; sentences that attribute nothing get
+/// nothing. `(text, sentence, kind, source words, cue, a piece of the content, resolved)`.
+#[test]
+fn attribution_tagger_table() {
+    use SourceKind::{Named, None as NoSource, Vague};
+    type Case<'a> = (
+        &'a str,
+        usize,
+        SourceKind,
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<&'a str>,
+    );
+    let a = Analyzer::builder()
+        .attribution(unspin::ModelChoice::Embedded)
+        .build()
+        .unwrap();
+    let cases: &[Case] = &[
+        (
+            "The minister said the dam held.",
+            0,
+            Named,
+            Some("The minister"),
+            Some("said"),
+            Some("the dam held"),
+            None,
+        ),
+        (
+            "“We will rebuild,” Mayor Ana Ruiz told reporters on Monday.",
+            0,
+            Named,
+            Some("Mayor Ana Ruiz"),
+            Some("told"),
+            Some("We will rebuild"),
+            None,
+        ),
+        (
+            "Senator Jane Holt said the bill was dead. She added that the vote would fail.",
+            1,
+            Named,
+            Some("She"),
+            Some("added"),
+            Some("the vote would fail"),
+            Some("Senator Jane Holt"),
+        ),
+        (
+            "According to the health ministry, 40 people were injured.",
+            0,
+            Named,
+            Some("the health ministry"),
+            Some("According to"),
+            Some("40 people were injured"),
+            None,
+        ),
+        (
+            "Officials believe the fire was set deliberately.",
+            0,
+            Vague,
+            Some("Officials"),
+            Some("believe"),
+            None,
+            None,
+        ),
+        // Must not fire.
+        ("She said nothing.", 0, NoSource, None, None, None, None),
+        (
+            "The bridge opened in 1990.",
+            0,
+            NoSource,
+            None,
+            None,
+            None,
+            None,
+        ),
+        (
+            "Critics of the plan were not invited to the meeting.",
+            0,
+            NoSource,
+            None,
+            None,
+            None,
+            None,
+        ),
+    ];
+    for (text, s, kind, source, cue, content, resolved) in cases {
+        let r = a.analyze(&Document::from_text(*text));
+        let at = &r.sentences[*s].attribution;
+        assert_eq!(at.kind, *kind, "{text}");
+        assert_eq!(
+            at.source_span.as_ref().map(|t| t.text.as_str()),
+            *source,
+            "{text}"
+        );
+        assert_eq!(at.cue.as_ref().map(|t| t.text.as_str()), *cue, "{text}");
+        if let Some(piece) = content {
+            assert!(
+                at.content.iter().any(|c| c.text.contains(piece)),
+                "{text}: {:?}",
+                at.content
+            );
+        }
+        assert_eq!(at.resolved.as_deref(), *resolved, "{text}");
+        // Every part is the text at its code-point offsets.
+        for t in at.source_span.iter().chain(&at.cue).chain(&at.content) {
+            assert_eq!(
+                slice_chars(&r.text, Span::new(t.start, t.end)),
+                Some(t.text.as_str()),
+                "{text}"
+            );
+        }
+        if let Some(c) = at.confidence {
+            assert!((0.0..=1.0).contains(&c));
+        }
+    }
+    let names = a.models();
+    assert!(names.iter().any(|m| m.name == "attribution-polnear"));
+    // Off (the default), the rules alone decide and report no parts.
+    let rules = Analyzer::new();
+    let r = rules.analyze(&Document::from_text("The minister said the dam held."));
+    assert_eq!(r.sentences[0].attribution.kind, Named);
+    assert!(r.sentences[0].attribution.cue.is_none());
+    assert!(r.models.iter().any(|m| m.name == "attribution-rules"));
+}
