@@ -372,13 +372,20 @@ fn attribution_fixture_accuracy() {
     ] {
         let rows = unspin::eval::attribution::parse(tsv).expect("fixture parses");
         assert!(rows.len() >= min_rows, "{file}: {} rows", rows.len());
-        let e = unspin::eval::attribution::evaluate(&unspin::Analyzer::new(), &rows);
-        assert!(
-            e.accuracy >= floor,
-            "{file}: accuracy {:.3} < {floor}\n{}",
-            e.accuracy,
-            e.errors.join("\n")
-        );
+        // The rules alone (the default) and with the attribution tagger on.
+        let tagged = unspin::Analyzer::builder()
+            .attribution(unspin::ModelChoice::Embedded)
+            .build()
+            .unwrap();
+        for (what, a) in [("rules", unspin::Analyzer::new()), ("tagger", tagged)] {
+            let e = unspin::eval::attribution::evaluate(&a, &rows);
+            assert!(
+                e.accuracy >= floor,
+                "{file} ({what}): accuracy {:.3} < {floor}\n{}",
+                e.accuracy,
+                e.errors.join("\n")
+            );
+        }
     }
 }
 
