@@ -789,7 +789,10 @@ fn all(
         &attribution,
         &attribution_unseen,
         &[
-            ("tagger + rules (shipped)", &polnear_model),
+            (
+                "tagger + rules (`--attribution-model embedded`)",
+                &polnear_model,
+            ),
             ("rules alone", &polnear_rules),
         ],
         &versions,
