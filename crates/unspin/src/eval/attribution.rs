@@ -280,8 +280,7 @@ pub fn polnear(
     tagger: Option<&AttributionTagger>,
     articles: &[crate::data::polnear::Article],
 ) -> PolnearEval {
-    let det = rules;
-    let lex = det.lexicons();
+    let lex = rules.lexicons();
     use crate::detect::Detector;
     let (mut src, mut cue, mut content) = (
         SpanCounts::default(),
@@ -306,7 +305,7 @@ pub fn polnear(
         let gold_kind: Vec<SourceKind> = a
             .attributions
             .iter()
-            .map(|g| det.source_kind(&doc.seg, hull(&g.source).as_ref()))
+            .map(|g| rules.source_kind(&doc.seg, hull(&g.source).as_ref()))
             .collect();
         let gold_cues: Vec<_> = a.attributions.iter().map(|g| hull(&g.cue)).collect();
         let gold_kinds: Vec<SourceKind> = doc
@@ -322,8 +321,8 @@ pub fn polnear(
                 covering(&s.bytes, atts).map_or(SourceKind::None, |i| gold_kind[i])
             })
             .collect();
-        if let Some(t) = tagger {
-            let found = t.reported(&doc);
+        let found = tagger.map(|t| t.reported(&doc));
+        if let Some(found) = &found {
             src.add(
                 &a.text,
                 &found
@@ -349,9 +348,9 @@ pub fn polnear(
                 &gold_content,
             );
         }
-        det.detect(&mut doc);
-        if let Some(t) = tagger {
-            t.apply(&mut doc);
+        rules.detect(&mut doc);
+        if let (Some(t), Some(found)) = (tagger, &found) {
+            t.apply_found(&mut doc, found);
         }
         let pred_kinds: Vec<SourceKind> = doc.sentences.iter().map(|s| s.source()).collect();
         if tagger.is_none() {

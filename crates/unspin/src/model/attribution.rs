@@ -530,6 +530,12 @@ impl AttributionTagger {
     /// Sets each sentence's attribution (after the rule detectors ran).
     pub fn apply(&self, doc: &mut Doc<'_>) {
         let found = self.reported(doc);
+        self.apply_found(doc, &found);
+    }
+
+    /// [`AttributionTagger::apply`] with the attributions already found (`reported`), so a
+    /// caller that also needs them (the evaluation) tags the document once.
+    pub fn apply_found(&self, doc: &mut Doc<'_>, found: &[Found]) {
         let seg = &doc.seg;
         let starts: Vec<usize> = seg.sentences.iter().map(|s| s.bytes.start).collect();
         let sentence_of = |b: usize| starts.partition_point(|&x| x <= b).saturating_sub(1);
