@@ -3,8 +3,8 @@
 
 Runs TF-IDF word 1-2-grams + logistic regression (scikit-learn) and fastText supervised on the
 article pool exported by `unspin eval reliability --export-pool`, with the same deduplication,
-labels, grouped-by-site folds and leave-one-corpus-out splits as unspin's model (FA-KES left out
-of training, as in the shipped configuration), and writes a Markdown table with training and
+labels, grouped-by-site folds and leave-one-corpus-out splits as unspin's model (trained on the
+corpora of the shipped configuration; every corpus scored when held out), and writes a Markdown table with training and
 prediction speed. The pool holds research-only texts: it stays under target/.
 
     pip install scikit-learn fasttext-wheel
@@ -35,6 +35,14 @@ def ece(gold, prob, bins=10):
         if m.any():
             total += m.sum() / len(gold) * abs(gold[m].mean() - prob[m].mean())
     return total
+
+
+def shift_prior(prob, frm, to):
+    """Reads probabilities calibrated for base rate `frm` against base rate `to` (as
+    unspin's model/reliability/prior.rs)."""
+    p = np.clip(np.asarray(prob, dtype=float), 1e-6, 1 - 1e-6)
+    o = p / (1 - p) * (to / (1 - to)) / (frm / (1 - frm))
+    return o / (1 + o)
 
 
 def scores(gold, prob):
@@ -102,14 +110,14 @@ def clean(d):
 
 
 def protocol(make, pool):
-    """Grouped 5-fold CV (FA-KES out) and leave-one-corpus-out, plus timings."""
-    train_pool = [a for a in pool if a["corpus"] != "fa-kes"]
-    folds = sorted({a["fold_without_fakes"] for a in train_pool})
+    """Grouped 5-fold CV over the training corpora and leave-one-corpus-out, plus timings."""
+    train_pool = [a for a in pool if a["train"]]
+    folds = sorted({a["fold"] for a in train_pool})
     oof = np.zeros(len(train_pool))
     fold_auc = []
     for f in folds:
-        tr = [a for a in train_pool if a["fold_without_fakes"] != f]
-        te_idx = [i for i, a in enumerate(train_pool) if a["fold_without_fakes"] == f]
+        tr = [a for a in train_pool if a["fold"] != f]
+        te_idx = [i for i, a in enumerate(train_pool) if a["fold"] == f]
         m = make()
         m.fit([doc(a) for a in tr], [a["unreliable"] for a in tr])
         p = m.predict([doc(train_pool[i]) for i in te_idx])
@@ -117,12 +125,16 @@ def protocol(make, pool):
         fold_auc.append(scores([train_pool[i]["unreliable"] for i in te_idx], p)["auc"])
     pooled = scores([a["unreliable"] for a in train_pool], oof)
     loco = {}
-    for c in ["buzzfeed-webis", "fakenewsnet", "fakenewscorpus", "fa-kes"]:
+    for c in CORPORA:
         tr = [a for a in train_pool if a["corpus"] != c]
         te = [a for a in pool if a["corpus"] == c]
         m = make()
         m.fit([doc(a) for a in tr], [a["unreliable"] for a in tr])
-        loco[c] = scores([a["unreliable"] for a in te], m.predict([doc(a) for a in te]))
+        gold = [a["unreliable"] for a in te]
+        p = m.predict([doc(a) for a in te])
+        loco[c] = scores(gold, p)
+        prior = np.mean([a["unreliable"] for a in tr])
+        loco[c]["ece_stated"] = ece(gold, shift_prior(p, prior, np.mean(gold)))
     # Speed: train on the whole training pool, predict it once.
     docs = [doc(a) for a in train_pool]
     m = make()
@@ -136,9 +148,10 @@ def protocol(make, pool):
         "fold_auc_mean": float(np.nanmean(fold_auc)),
         "pooled": pooled,
         "loco": loco,
-        "loco_mean_without_fakes": float(
-            np.mean([loco[c]["auc"] for c in ["buzzfeed-webis", "fakenewsnet", "fakenewscorpus"]])
-        ),
+        "loco_mean_without_fakes": float(np.mean([loco[c]["auc"] for c in FIRST])),
+        "loco_all_mean_auc": float(np.mean([loco[c]["auc"] for c in ALL_BUT_FAKES])),
+        "loco_all_mean_ece": float(np.mean([loco[c]["ece"] for c in ALL_BUT_FAKES])),
+        "loco_all_mean_ece_stated": float(np.mean([loco[c]["ece_stated"] for c in ALL_BUT_FAKES])),
         "train_s": train_s,
         "predict_per_s": predict_rate,
     }
@@ -152,9 +165,11 @@ def unspin_row(binary, data, pool_path):
         capture_output=True,
         text=True,
     )
-    e = json.loads(out.stdout)["trained_without_fakes"]
+    j = json.loads(out.stdout)
+    e = j["training_sets"][j["shipped"]]
     loco = {
-        r["corpus"]: {"auc": r["roc_auc"], "macro_f1": r["macro_f1"], "brier": r["brier"], "ece": r["ece"]}
+        r["corpus"]: {"auc": r["roc_auc"], "macro_f1": r["macro_f1"], "brier": r["brier"],
+                      "ece": r["ece"], "ece_stated": r["ece_stated_prior"]}
         for r in e["leave_one_corpus_out"]
     }
     pooled = {
@@ -171,7 +186,7 @@ def unspin_row(binary, data, pool_path):
         with open(pool_path) as f, open(inp, "w") as g:
             for i, line in enumerate(f):
                 a = json.loads(line)
-                if a["corpus"] == "fa-kes":
+                if not a["train"]:
                     continue
                 g.write(json.dumps({"id": str(i), "title": a["title"], "text": a["text"]}) + "\n")
                 n += 1
@@ -193,9 +208,17 @@ def unspin_row(binary, data, pool_path):
         "pooled": pooled,
         "loco": loco,
         "loco_mean_without_fakes": e["loco_mean_auc_without_fakes"],
+        "loco_all_mean_auc": e["loco_all_mean_auc"],
+        "loco_all_mean_ece": e["loco_all_mean_ece"],
+        "loco_all_mean_ece_stated": e["loco_all_mean_ece_stated_prior"],
         "train_s": train_s,
         "predict_per_s": rate,
     }
+
+
+CORPORA = ["buzzfeed-webis", "fakenewsnet", "fakenewscorpus", "fa-kes", "hyperpartisan"]
+FIRST = ["buzzfeed-webis", "fakenewsnet", "fakenewscorpus"]
+ALL_BUT_FAKES = ["buzzfeed-webis", "fakenewsnet", "fakenewscorpus", "hyperpartisan"]
 
 
 def fmt(x):
@@ -221,23 +244,27 @@ def main():
         (Tfidf.name, protocol(Tfidf, pool)),
         (FastText.name, protocol(FastText, pool)),
     ]
-    corpora = ["buzzfeed-webis", "fakenewsnet", "fakenewscorpus", "fa-kes"]
+    corpora = CORPORA
+    trained_on = sorted({a["corpus"] for a in pool if a["train"]})
     o = []
     o.append("Peers on the same protocol (`python3 scripts/reliability_peers.py`; same pool, labels, "
              "site-grouped folds and leave-one-corpus-out splits, exported by `unspin eval reliability "
-             "--export-pool`; FA-KES left out of training as in the shipped configuration; one machine, "
-             "one run).\n")
+             "--export-pool`; trained on " + ", ".join(trained_on) + " as the shipped model is; "
+             "one machine, one run).\n")
     o.append("Leave-one-corpus-out ROC-AUC (trained on the other corpora):\n")
-    o.append("| system | " + " | ".join(corpora) + " | mean without FA-KES |")
-    o.append("|---" * (len(corpora) + 2) + "|")
+    o.append("| system | " + " | ".join(corpora) + " | mean of the three first | mean of all but FA-KES |")
+    o.append("|---" * (len(corpora) + 3) + "|")
     for name, r in rows:
         o.append(f"| {name} | " + " | ".join(fmt(r["loco"][c]["auc"]) for c in corpora)
-                 + f" | {fmt(r['loco_mean_without_fakes'])} |")
-    o.append("\nLeave-one-corpus-out ECE (calibration under a different base rate):\n")
-    o.append("| system | " + " | ".join(corpora) + " |")
-    o.append("|---" * (len(corpora) + 1) + "|")
+                 + f" | {fmt(r['loco_mean_without_fakes'])} | {fmt(r['loco_all_mean_auc'])} |")
+    o.append("\nLeave-one-corpus-out ECE (calibration under a different base rate), as predicted and "
+             "with each held-out corpus's base rate stated (`--base-rate`; the probabilities moved "
+             "from the training pool's base rate by Bayes' rule):\n")
+    o.append("| system | " + " | ".join(corpora) + " | mean of all but FA-KES | the same, base rate stated |")
+    o.append("|---" * (len(corpora) + 3) + "|")
     for name, r in rows:
-        o.append(f"| {name} | " + " | ".join(fmt(r["loco"][c]["ece"]) for c in corpora) + " |")
+        o.append(f"| {name} | " + " | ".join(fmt(r["loco"][c]["ece"]) for c in corpora)
+                 + f" | {fmt(r['loco_all_mean_ece'])} | {fmt(r['loco_all_mean_ece_stated'])} |")
     o.append("\nGrouped-by-site 5-fold CV (pooled out-of-fold predictions) and speed:\n")
     o.append("| system | fold AUC mean | pooled AUC | macro-F1 | Brier | ECE | train s | predict articles/s |")
     o.append("|---|---|---|---|---|---|---|---|")

@@ -97,7 +97,11 @@ class Analyzer:
         sentence_models: str = "embedded",
         reliability_model: str = "embedded",
         source_prior: bool = True,
+        base_rate: Optional[float] = None,
         language: Literal["auto", "en"] = "auto",
+        tier: Literal["fast", "accurate"] = "fast",
+        accurate_model: str = "embedded",
+        attribution_model: str = "off",
     ) -> None: ...
     def analyze(
         self,

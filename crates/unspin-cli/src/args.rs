@@ -4,6 +4,7 @@
 
 use anyhow::Result;
 use clap::Args;
+use unspin::analyze::BaseRate;
 use unspin::{Analyzer, Config, LanguagePolicy, Limits, ModelChoice, Tier};
 
 #[derive(Args, Clone, Debug)]
@@ -45,6 +46,12 @@ pub struct AnalysisArgs {
     /// Score the text alone: a listed site adds no reason and does not move the probability.
     #[arg(long, help_heading = "Analysis", global = true)]
     pub no_source_prior: bool,
+    /// The share of unreliable articles you expect among what you analyse (e.g. 0.05 for a
+    /// mainstream feed): the reliability probability is read against it instead of the
+    /// training pool's share (about a third), and the report says which. The same text is
+    /// more likely unreliable where more articles are.
+    #[arg(long, value_name = "SHARE", help_heading = "Analysis", global = true)]
+    pub base_rate: Option<BaseRate>,
     /// `auto`: a text detected as another language than English gets no technique span,
     /// sentence score or reliability figure (the models are English), and a warning; `en`:
     /// analyse every text as English.
@@ -99,6 +106,7 @@ impl AnalysisArgs {
             sentences: self.sentence_models.clone(),
             reliability: self.reliability_model.clone(),
             source_prior: !self.no_source_prior,
+            base_rate: self.base_rate,
             language: self.language,
             tier: self.tier,
             accurate: self.accurate_model.clone(),

@@ -198,24 +198,23 @@ pub fn run(args: TrainArgs) -> Result<u8> {
                 .map(|k| (k.name().to_string(), format::sha256(embedded_bytes(k))))
                 .collect();
             let d = rtrain::reliability_data(&analyzer, &data)?;
-            let (model, with, without) = rtrain::train_reliability(&d, folds, hash, inputs)?;
-            let show = |e: &rtrain::ReliabilityEval| {
-                format!(
-                    "LOCO mean AUC (without FA-KES rows) {:.3}, grouped CV AUC {:.3}, ECE {:.3}",
+            let (model, evals, chosen) = rtrain::train_reliability(&d, folds, hash, inputs)?;
+            for (i, e) in evals.iter().enumerate() {
+                eprintln!(
+                    "{} trained on {}: LOCO mean AUC (all but FA-KES) {:.3}, ECE {:.3} (estimated prior {:.3}, stated prior {:.3}); (first three) {:.3}; grouped CV AUC {:.3}",
+                    if i == chosen { "*" } else { " " },
+                    e.trained_on.join(", "),
+                    e.loco_all_mean_auc.unwrap_or(f64::NAN),
+                    e.loco_all_mean_ece.unwrap_or(f64::NAN),
+                    e.loco_all_mean_ece_estimated_prior.unwrap_or(f64::NAN),
+                    e.loco_all_mean_ece_stated_prior.unwrap_or(f64::NAN),
                     e.loco_mean_auc_without_fakes.unwrap_or(f64::NAN),
                     e.grouped_cv_auc_mean.unwrap_or(f64::NAN),
-                    e.pooled.ece.unwrap_or(f64::NAN)
-                )
-            };
-            eprintln!("trained with FA-KES:    {}", show(&with));
-            eprintln!("trained without FA-KES: {}", show(&without));
+                );
+            }
             eprintln!(
-                "shipped: {} FA-KES, {} articles ({} unreliable)",
-                if model.train.include_fakes {
-                    "with"
-                } else {
-                    "without"
-                },
+                "shipped: trained on {}, {} articles ({} unreliable)",
+                model.train.corpora.join(", "),
                 model.train.articles,
                 model.train.unreliable
             );
@@ -383,7 +382,8 @@ fn teacher_texts(data: &Path, pool_max: usize) -> Result<Vec<(String, String)>> 
         .into_iter()
         .map(|a| (unspin::train::teacher::ptc_key(&a.id), a.text))
         .collect();
-    let (pool, _) = unspin::data::articles::pool(&pool_root(&ptc), false)?;
+    let (pool, _) =
+        unspin::data::articles::pool(&pool_root(&ptc), &unspin::data::articles::Corpus::FIRST)?;
     let step = pool.len().div_ceil(pool_max.max(1)).max(1);
     out.extend(
         pool.into_iter()
@@ -488,7 +488,10 @@ fn teacher_targets(
             let pool = match &mut pool {
                 Some(p) => p,
                 None => {
-                    let (all, _) = unspin::data::articles::pool(&pool_root(ptc), false)?;
+                    let (all, _) = unspin::data::articles::pool(
+                        &pool_root(ptc),
+                        &unspin::data::articles::Corpus::FIRST,
+                    )?;
                     pool.insert(
                         all.into_iter()
                             .map(|a| (unspin::train::teacher::pool_key(&a), a.text))

@@ -141,7 +141,7 @@ struct Analyzer {
 impl Analyzer {
     #[new]
     #[allow(clippy::too_many_arguments)] // Python keyword arguments, one per CLI flag
-    #[pyo3(signature = (*, max_bytes=None, techniques_model="embedded", sentence_models="embedded", reliability_model="embedded", source_prior=true, language="auto", tier="fast", accurate_model="embedded", attribution_model="off"))]
+    #[pyo3(signature = (*, max_bytes=None, techniques_model="embedded", sentence_models="embedded", reliability_model="embedded", source_prior=true, base_rate=None, language="auto", tier="fast", accurate_model="embedded", attribution_model="off"))]
     fn new(
         py: Python<'_>,
         max_bytes: Option<u64>,
@@ -149,6 +149,7 @@ impl Analyzer {
         sentence_models: &str,
         reliability_model: &str,
         source_prior: bool,
+        base_rate: Option<f64>,
         language: &str,
         tier: &str,
         accurate_model: &str,
@@ -166,6 +167,10 @@ impl Analyzer {
             sentences: choice(sentence_models),
             reliability: choice(reliability_model),
             source_prior,
+            base_rate: base_rate
+                .map(unspin_core::analyze::BaseRate::new)
+                .transpose()
+                .map_err(|e| PyValueError::new_err(e.to_string()))?,
             language: language.parse().map_err(PyValueError::new_err)?,
             tier: tier.parse().map_err(PyValueError::new_err)?,
             accurate: choice(accurate_model),

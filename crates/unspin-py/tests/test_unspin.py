@@ -178,6 +178,12 @@ def test_an_analyzer_takes_the_settings_of_the_cli_flags(tmp_path):
     assert "source_prior" in with_prior and "source_prior" not in without
     expected = json.loads(cli("analyze", str(EXAMPLE), "--format", "json", "--url", url, "--no-source-prior").stdout)
     assert unspin.Analyzer(source_prior=False).analyze(text, url=url) == expected
+    # A stated base rate, as --base-rate; out of range is a ValueError.
+    stated = unspin.Analyzer(base_rate=0.05).analyze(text)["reliability"]
+    assert stated["base_rate"]["stated"] and stated["base_rate"]["value"] == 0.05
+    assert stated == json.loads(cli("analyze", str(EXAMPLE), "--format", "json", "--base-rate", "0.05").stdout)["reliability"]
+    with pytest.raises(ValueError, match="base rate"):
+        unspin.Analyzer(base_rate=1.0)
     # Models switch off alone; a file of the wrong kind is refused by name.
     off = unspin.Analyzer(reliability_model="off").analyze(text)
     assert off["reliability"]["p_unreliable"] is None

@@ -24,6 +24,9 @@ pub enum Error {
     Io(#[from] std::io::Error),
     #[error("model: {0}")]
     Model(String),
+    /// A setting outside its range (a base rate of 0 or 1, …).
+    #[error("invalid setting: {0}")]
+    Setting(String),
     /// Work not done because its deadline passed (a server batch past its time).
     #[error("not analysed: {0}")]
     Deadline(String),
@@ -46,6 +49,7 @@ impl Error {
             Error::Io(_) => "io",
             Error::Data(_) => "data",
             Error::Model(_) => "model",
+            Error::Setting(_) => "setting",
             Error::Deadline(_) => "timeout",
         }
     }

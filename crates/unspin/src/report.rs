@@ -79,6 +79,10 @@ pub struct Reliability {
     /// `p_unreliable = logistic(baseline + Σ reasons[].contribution)`.
     #[serde(default)]
     pub baseline: Option<f64>,
+    /// The share of unreliable articles `p_unreliable` is calibrated for: the same text reads
+    /// as more likely unreliable in a feed where more articles are. Null without a model.
+    #[serde(default)]
+    pub base_rate: Option<BaseRateReport>,
     /// The signals the article shows, strongest contribution first in either direction. A
     /// signal it does not show contributes nothing (contributions are measured against each
     /// signal's absence) and is not listed.
@@ -86,6 +90,17 @@ pub struct Reliability {
     /// Present when the record's site is on a compiled-in site list and the prior is on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_prior: Option<SourcePriorReport>,
+}
+
+/// The base rate behind a reliability probability.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BaseRateReport {
+    /// The share of unreliable articles the probability is read against.
+    pub value: f64,
+    /// Whether the user stated it (`--base-rate`); otherwise it is the training pool's.
+    pub stated: bool,
+    /// The training pool's share, which the model was calibrated on.
+    pub training: f64,
 }
 
 /// What a site list says about the record's site, and how far it moved the probability.

@@ -693,6 +693,51 @@ fn source_prior_is_a_separate_reason_that_can_be_switched_off() {
 }
 
 #[test]
+fn a_stated_base_rate_moves_the_probability_by_bayes_rule_and_the_report_says_so() {
+    let run = |extra: &[&str]| {
+        let mut args = vec!["analyze", "--format", "json", "--no-source-prior"];
+        args.extend_from_slice(extra);
+        let out = unspin().args(&args).arg(example()).assert().success();
+        json_of(&out.get_output().stdout)["reliability"].clone()
+    };
+    let logit = |p: f64| (p / (1.0 - p)).ln();
+    let pool = run(&[]);
+    let br = &pool["base_rate"];
+    assert_eq!(br["stated"], false);
+    let training = br["training"].as_f64().unwrap();
+    assert!((0.2..0.5).contains(&training), "{training}");
+    assert_eq!(br["value"].as_f64().unwrap(), training);
+    let p0 = pool["p_unreliable"].as_f64().unwrap();
+    for (rate, s) in [(0.05, "0.05"), (0.9, "0.9")] {
+        let r = run(&["--base-rate", s]);
+        assert_eq!(r["base_rate"]["stated"], true);
+        assert_eq!(r["base_rate"]["value"].as_f64().unwrap(), rate);
+        let p = r["p_unreliable"].as_f64().unwrap();
+        // The text's likelihood ratio is kept; only the prior odds change.
+        let want = logit(p0) - logit(training) + logit(rate);
+        assert!((logit(p) - want).abs() < 1e-6, "{p} {p0} {rate}");
+        // And the baseline carries the same shift, so p = logistic(baseline + Σ contributions).
+        let sum: f64 = r["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["contribution"].as_f64().unwrap())
+            .sum();
+        let b = r["baseline"].as_f64().unwrap();
+        assert!((logit(p) - (b + sum)).abs() < 1e-6);
+    }
+    for bad in ["0", "1", "1.5", "abc"] {
+        let out = unspin()
+            .args(["analyze", "--base-rate", bad])
+            .arg(example())
+            .assert()
+            .failure();
+        let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(err.contains("base rate"), "{bad}: {err}");
+    }
+}
+
+#[test]
 fn html_canonical_link_and_batch_url_feed_the_source_prior() {
     let body = std::fs::read_to_string(example()).unwrap();
     let paragraphs: String = body.split("\n\n").map(|p| format!("<p>{p}</p>")).collect();

@@ -125,6 +125,43 @@ impl fmt::Display for Tier {
     }
 }
 
+/// A share of unreliable articles, strictly between 0 and 1: the base rate a reliability
+/// probability is read against (see `model::reliability::prior`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BaseRate(f64);
+
+// The value is finite and never NaN (checked by `new`), so equality is total.
+impl Eq for BaseRate {}
+
+impl BaseRate {
+    pub fn new(p: f64) -> Result<BaseRate> {
+        if p.is_finite() && p > 0.0 && p < 1.0 {
+            Ok(BaseRate(p))
+        } else {
+            Err(Error::Setting(format!(
+                "a base rate is a share of unreliable articles strictly between 0 and 1, got {p}"
+            )))
+        }
+    }
+
+    pub fn get(self) -> f64 {
+        self.0
+    }
+}
+
+impl std::str::FromStr for BaseRate {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<BaseRate> {
+        let p: f64 = s.trim().parse().map_err(|_| {
+            Error::Setting(format!(
+                "a base rate is a number between 0 and 1 (e.g. 0.1), got {s:?}"
+            ))
+        })?;
+        BaseRate::new(p)
+    }
+}
+
 /// Everything a user can set about an analysis.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -136,6 +173,10 @@ pub struct Config {
     /// Whether a listed site moves the probability (see `model::sources`); off, reports rest on
     /// the text alone.
     pub source_prior: bool,
+    /// The share of unreliable articles the user expects among what they analyse; the
+    /// reliability probability is read against it instead of the training pool's share
+    /// (the report says which). `None`: the training pool's.
+    pub base_rate: Option<BaseRate>,
     /// Which texts the English detectors and models analyse.
     pub language: LanguagePolicy,
     /// Which technique model's spans the report shows.
@@ -156,6 +197,7 @@ impl Default for Config {
             sentences: ModelChoice::Embedded,
             reliability: ModelChoice::Embedded,
             source_prior: true,
+            base_rate: None,
             language: LanguagePolicy::Auto,
             tier: Tier::Fast,
             accurate: ModelChoice::Embedded,
@@ -325,6 +367,7 @@ pub struct AnalyzerBuilder {
     sentences: Choice<SentenceModels>,
     reliability: Choice<ReliabilityModel>,
     source_prior: bool,
+    base_rate: Option<BaseRate>,
     reliability_stage: bool,
     tier: Tier,
     accurate: ModelChoice,
@@ -340,6 +383,7 @@ impl Default for AnalyzerBuilder {
             sentences: Choice::Embedded,
             reliability: Choice::Embedded,
             source_prior: true,
+            base_rate: None,
             reliability_stage: true,
             tier: Tier::Fast,
             accurate: ModelChoice::Embedded,
@@ -356,6 +400,7 @@ impl AnalyzerBuilder {
             .sentences(c.sentences.clone())
             .reliability(c.reliability.clone())
             .source_prior(c.source_prior)
+            .base_rate(c.base_rate)
             .language(c.language)
             .tier(c.tier)
             .accurate(c.accurate.clone())
@@ -430,6 +475,13 @@ impl AnalyzerBuilder {
 
     pub fn source_prior(mut self, on: bool) -> AnalyzerBuilder {
         self.source_prior = on;
+        self
+    }
+
+    /// The base rate the reliability probability is read against (`None`: the training
+    /// pool's).
+    pub fn base_rate(mut self, rate: Option<BaseRate>) -> AnalyzerBuilder {
+        self.base_rate = rate;
         self
     }
 
@@ -534,6 +586,7 @@ impl AnalyzerBuilder {
             reliability,
             attribution,
             source_prior: self.source_prior,
+            base_rate: self.base_rate,
             reliability_stage: self.reliability_stage,
             limits: self.limits,
             language: self.language,

@@ -7,7 +7,7 @@
 
 mod config;
 
-pub use config::{AnalyzerBuilder, Config, LanguagePolicy, ModelChoice, Tier};
+pub use config::{AnalyzerBuilder, BaseRate, Config, LanguagePolicy, ModelChoice, Tier};
 
 use crate::detect::headline::HeadlineCue;
 use crate::detect::{Detector, HeadlineDetector};
@@ -16,13 +16,14 @@ use crate::ingest::{Document, Limits};
 use crate::lexicon::Lexicons;
 use crate::model::format::ModelKind;
 use crate::model::linear::logistic;
+use crate::model::reliability::prior::logit;
 use crate::model::reliability::{self, RateUnit, ReliabilityModel, Signal};
 use crate::model::sentence::SentenceScorer;
 use crate::model::sources;
 use crate::model::techniques::TechniqueTagger;
 use crate::report::{
-    AttributionReport, Direction, Expect, Headline, HeadlineCueSpan, HedgeCueSpan, Label, Reason,
-    Reliability, Report, SCHEMA, SentenceReport, SourcePriorReport, TechniqueSpan,
+    AttributionReport, BaseRateReport, Direction, Expect, Headline, HeadlineCueSpan, HedgeCueSpan,
+    Label, Reason, Reliability, Report, SCHEMA, SentenceReport, SourcePriorReport, TechniqueSpan,
 };
 use crate::text::language;
 use config::Source;
@@ -47,6 +48,8 @@ pub struct Analyzer {
     /// attribution of a sentence where it finds one.
     attribution: Option<(crate::model::attribution::AttributionTagger, Source)>,
     source_prior: bool,
+    /// The base rate the user stated (`Config::base_rate`).
+    base_rate: Option<BaseRate>,
     reliability_stage: bool,
     limits: Limits,
     language: LanguagePolicy,
@@ -173,6 +176,11 @@ impl Analyzer {
             format!("unspin {}", env!("CARGO_PKG_VERSION")),
             format!("max_bytes={}", self.limits.max_bytes),
             format!("source_prior={}", self.source_prior),
+            format!(
+                "base_rate={}",
+                self.base_rate
+                    .map_or("training".to_string(), |b| b.get().to_string())
+            ),
             format!("language={}", self.language),
             model(
                 ModelKind::Techniques,
@@ -242,6 +250,7 @@ impl Analyzer {
             "models": self.models(),
             "files": files,
             "source_prior": self.source_prior,
+            "base_rate": self.base_rate.map(|b| b.get()),
             "max_bytes": self.limits.max_bytes,
             "language": self.language.to_string(),
             "evaluation": eval,
@@ -331,7 +340,7 @@ impl Analyzer {
                 signals.push(reliability::word_signal(w, &doc));
             }
             let x: Vec<f64> = signals.iter().map(|s| s.x).collect();
-            let mut section = reliability_section(doc.text(), signals, model);
+            let mut section = reliability_section(doc.text(), signals, model, self.base_rate);
             if self.source_prior {
                 apply_source_prior(&mut section, document, model);
             }
@@ -534,9 +543,25 @@ fn reliability_section(
     text: &str,
     signals: Vec<Signal>,
     model: Option<&ReliabilityModel>,
+    stated: Option<BaseRate>,
 ) -> Reliability {
     let words = text.split_whitespace().nth(20).is_some();
-    let scored = model.filter(|_| words).map(|m| (m, m.score(&signals)));
+    let scored = model.filter(|_| words).map(|m| {
+        let mut sc = m.score(&signals);
+        // A stated base rate replaces the training pool's prior odds: the same constant
+        // log-odds on the baseline, so `p = logistic(baseline + Σ contributions)` still holds.
+        if let Some(to) = stated {
+            let shift = logit(to.get()) - logit(m.train_base_rate());
+            sc.baseline += shift;
+            sc.p_unreliable = logistic(logit(sc.p_unreliable) + shift);
+        }
+        (m, sc)
+    });
+    let base_rate = model.map(|m| BaseRateReport {
+        value: stated.map_or(m.train_base_rate(), |b| b.get()),
+        stated: stated.is_some(),
+        training: m.train_base_rate(),
+    });
     // Signals are consumed: their spans move into the reasons rather than being copied.
     let mut reasons: Vec<Reason> = signals
         .into_iter()
@@ -579,6 +604,7 @@ fn reliability_section(
         p_unreliable: p,
         label: p.map(label_for),
         baseline: scored.as_ref().map(|(_, sc)| sc.baseline),
+        base_rate,
         reasons,
         source_prior: None,
     }

@@ -19,14 +19,25 @@ pub enum Corpus {
     FakeNewsCorpus,
     #[serde(rename = "fa-kes")]
     FaKes,
+    #[serde(rename = "hyperpartisan")]
+    Hyperpartisan,
 }
 
 impl Corpus {
-    pub const ALL: [Corpus; 4] = [
+    pub const ALL: [Corpus; 5] = [
         Corpus::BuzzFeedWebis,
         Corpus::FakeNewsNet,
         Corpus::FakeNewsCorpus,
         Corpus::FaKes,
+        Corpus::Hyperpartisan,
+    ];
+
+    /// The three corpora of the first reliability issue: the pool the technique teacher labels
+    /// (a fixed set, so that its retrain reproduces the shipped file).
+    pub const FIRST: [Corpus; 3] = [
+        Corpus::BuzzFeedWebis,
+        Corpus::FakeNewsNet,
+        Corpus::FakeNewsCorpus,
     ];
 
     pub fn name(self) -> &'static str {
@@ -35,6 +46,7 @@ impl Corpus {
             Corpus::FakeNewsNet => "fakenewsnet",
             Corpus::FakeNewsCorpus => "fakenewscorpus",
             Corpus::FaKes => "fa-kes",
+            Corpus::Hyperpartisan => "hyperpartisan",
         }
     }
 }
@@ -235,10 +247,143 @@ pub fn fakes(path: &Path) -> Result<Vec<PoolArticle>> {
     Ok(out)
 }
 
+/// SemEval-2019 Task 4 hyperpartisan, by-article training set: `articles-training-byarticle-*.xml`
+/// (the text as HTML paragraphs inside each `<article>`) and `ground-truth-training-byarticle-*.xml`
+/// (`hyperpartisan="true|false"`, `url`). Hyperpartisan → unreliable: one-sided partisan writing is
+/// not the same as false, but it is the spin unspin reports, and the label is kept as it is.
+pub fn hyperpartisan(dir: &Path) -> Result<Vec<PoolArticle>> {
+    let find = |prefix: &str| -> Result<std::path::PathBuf> {
+        let mut found: Vec<_> = std::fs::read_dir(dir)
+            .map_err(|e| Error::Data(format!("{}: {e}", dir.display())))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(prefix) && n.ends_with(".xml"))
+            })
+            .collect();
+        found.sort();
+        found
+            .pop()
+            .ok_or_else(|| Error::Data(format!("{}: no {prefix}*.xml", dir.display())))
+    };
+    let (articles, truth) = (
+        find("articles-training-byarticle")?,
+        find("ground-truth-training-byarticle")?,
+    );
+    let truth_xml = super::read_text(&truth)?;
+    let truth_doc = roxmltree::Document::parse(&truth_xml)
+        .map_err(|e| Error::Data(format!("{}: {e}", truth.display())))?;
+    let mut labels: HashMap<String, (String, String)> = HashMap::new();
+    for n in truth_doc
+        .root_element()
+        .children()
+        .filter(|n| n.has_tag_name("article"))
+    {
+        let id = n.attribute("id").unwrap_or("").to_string();
+        let label = n.attribute("hyperpartisan").unwrap_or("").to_string();
+        let url = n.attribute("url").unwrap_or("").to_string();
+        labels.insert(id, (label, url));
+    }
+    let xml = super::read_text(&articles)?;
+    let doc = roxmltree::Document::parse(&xml)
+        .map_err(|e| Error::Data(format!("{}: {e}", articles.display())))?;
+    let mut out = Vec::new();
+    for n in doc
+        .root_element()
+        .children()
+        .filter(|n| n.has_tag_name("article"))
+    {
+        let id = n.attribute("id").unwrap_or("").to_string();
+        let Some((label, url)) = labels.get(&id) else {
+            return Err(Error::Data(format!(
+                "{}: article {id:?} has no label in {}",
+                articles.display(),
+                truth.display()
+            )));
+        };
+        let unreliable = match label.as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        };
+        out.push(PoolArticle {
+            corpus: Corpus::Hyperpartisan,
+            site: domain(url).unwrap_or_else(|| "unknown".to_string()),
+            url: (!url.is_empty()).then(|| url.clone()),
+            title: n.attribute("title").unwrap_or("").trim().to_string(),
+            text: paragraphs(n),
+            raw_label: label.clone(),
+            unreliable,
+            id,
+        });
+    }
+    Ok(out)
+}
+
+/// The text of an XML element holding HTML: block elements become paragraphs (a blank line
+/// between), whitespace inside a paragraph collapses to one space.
+fn paragraphs(node: roxmltree::Node) -> String {
+    fn walk(node: roxmltree::Node, cur: &mut String, paras: &mut Vec<String>) {
+        const BLOCKS: [&str; 12] = [
+            "p",
+            "div",
+            "br",
+            "li",
+            "ul",
+            "ol",
+            "blockquote",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "tr",
+        ];
+        for n in node.children() {
+            if n.is_text() {
+                cur.push(' ');
+                cur.push_str(n.text().unwrap_or(""));
+            } else if n.is_element() {
+                let block = BLOCKS.contains(&n.tag_name().name());
+                if block {
+                    flush(cur, paras);
+                }
+                walk(n, cur, paras);
+                if block {
+                    flush(cur, paras);
+                }
+            }
+        }
+    }
+    fn flush(cur: &mut String, paras: &mut Vec<String>) {
+        let p = cur.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !p.is_empty() {
+            paras.push(p);
+        }
+        cur.clear();
+    }
+    let (mut cur, mut paras) = (String::new(), Vec::new());
+    walk(node, &mut cur, &mut paras);
+    flush(&mut cur, &mut paras);
+    paras.join("\n\n")
+}
+
+/// A URL without its scheme, `www.`, query and trailing slash, for matching the same article
+/// across corpora.
+fn url_key(url: &str) -> String {
+    let u = url.trim().to_lowercase();
+    let u = u.split_once("://").map_or(u.as_str(), |(_, r)| r);
+    let u = u.strip_prefix("www.").unwrap_or(u);
+    let u = u.split(['?', '#']).next().unwrap_or(u);
+    u.trim_end_matches('/').to_string()
+}
+
 /// What deduplication removed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct DedupStats {
     pub loaded: usize,
+    /// Hyperpartisan articles dropped because BuzzFeed-Webis holds the same URL.
+    pub same_url_removed: usize,
     pub unlabelled: usize,
     pub stubs: usize,
     pub duplicate_groups: usize,
@@ -248,19 +393,41 @@ pub struct DedupStats {
     pub kept: usize,
 }
 
-/// The labelled pool: all four corpora under `articles_root`, label-mapped, without empty texts and
+/// The labelled pool: the `corpora` under `articles_root`, label-mapped, without empty texts and
 /// "Moved Permanently" stubs, with exact duplicates (same whitespace-normalised text) reduced to
-/// one and groups with conflicting labels dropped whole.
-pub fn pool(articles_root: &Path, include_fakes: bool) -> Result<(Vec<PoolArticle>, DedupStats)> {
-    let mut all = buzzfeed_webis(&articles_root.join("buzzfeed-webis-2016"))?;
-    all.extend(fakenewsnet(&articles_root.join("fakenewsnet-v1"))?);
-    all.extend(fakenewscorpus(
-        &articles_root.join("fakenewscorpus-sample/news_sample.csv"),
-    )?);
-    if include_fakes {
-        all.extend(fakes(&articles_root.join("fa-kes/FA-KES-Dataset.csv"))?);
+/// one and groups with conflicting labels dropped whole. A hyperpartisan article whose URL is a
+/// BuzzFeed-Webis article's (the same lab collected both) is dropped before that.
+pub fn pool(articles_root: &Path, corpora: &[Corpus]) -> Result<(Vec<PoolArticle>, DedupStats)> {
+    let mut all = Vec::new();
+    for c in Corpus::ALL.iter().filter(|c| corpora.contains(c)) {
+        all.extend(match c {
+            Corpus::BuzzFeedWebis => buzzfeed_webis(&articles_root.join("buzzfeed-webis-2016"))?,
+            Corpus::FakeNewsNet => fakenewsnet(&articles_root.join("fakenewsnet-v1"))?,
+            Corpus::FakeNewsCorpus => {
+                fakenewscorpus(&articles_root.join("fakenewscorpus-sample/news_sample.csv"))?
+            }
+            Corpus::FaKes => fakes(&articles_root.join("fa-kes/FA-KES-Dataset.csv"))?,
+            Corpus::Hyperpartisan => hyperpartisan(&articles_root.join("hyperpartisan-2019"))?,
+        });
     }
-    Ok(dedup(all))
+    let buzzfeed_urls: std::collections::HashSet<String> = all
+        .iter()
+        .filter(|a| a.corpus == Corpus::BuzzFeedWebis)
+        .filter_map(|a| a.url.as_deref().map(url_key))
+        .collect();
+    let loaded = all.len();
+    all.retain(|a| {
+        a.corpus != Corpus::Hyperpartisan
+            || !a
+                .url
+                .as_deref()
+                .is_some_and(|u| buzzfeed_urls.contains(&url_key(u)))
+    });
+    let same_url = loaded - all.len();
+    let (kept, mut stats) = dedup(all);
+    stats.loaded = loaded;
+    stats.same_url_removed = same_url;
+    Ok((kept, stats))
 }
 
 pub fn dedup(all: Vec<PoolArticle>) -> (Vec<PoolArticle>, DedupStats) {
@@ -403,6 +570,61 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains(":2: labels must be 0 or 1")
+        );
+    }
+
+    #[test]
+    fn hyperpartisan_fixture_and_same_url_dedup() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("hyperpartisan-2019");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(
+            dir.join("articles-training-byarticle-20181122.xml"),
+            "<?xml version=\"1.0\"?><articles><article id=\"0000001\" title=\" Walls \">Intro {MID-1} <p>The walls are <a href=\"x\">closing</a> in.</p><p>Second\n  paragraph.</p></article><article id=\"0000002\" title=\"T\"><p>Plain news.</p></article></articles>",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("ground-truth-training-byarticle-20181122.xml"),
+            "<?xml version=\"1.0\"?><articles><article hyperpartisan=\"true\" id=\"0000001\" labeled-by=\"article\" url=\"https://www.opednews.com/a/\"/><article hyperpartisan=\"false\" id=\"0000002\" labeled-by=\"article\" url=\"http://rwn.example/x?utm=1\"/></articles>",
+        )
+        .unwrap();
+        let a = hyperpartisan(&dir).unwrap();
+        assert_eq!(a.len(), 2);
+        assert_eq!(a[0].title, "Walls");
+        assert_eq!(
+            a[0].text,
+            "Intro {MID-1}\n\nThe walls are closing in.\n\nSecond paragraph."
+        );
+        assert_eq!(
+            (a[0].site.as_str(), a[0].unreliable, a[1].unreliable),
+            ("opednews.com", Some(true), Some(false))
+        );
+        // The second one's URL is a BuzzFeed-Webis article's: the pool keeps one copy only.
+        let bf = root.path().join("buzzfeed-webis-2016/articles");
+        std::fs::create_dir_all(&bf).unwrap();
+        std::fs::write(
+            bf.join("0001.xml"),
+            "<?xml version=\"1.0\"?><article><mainText>Other text.</mainText><portal>RWN</portal><title>T</title><uri>https://rwn.example/x</uri><veracity>mostly true</veracity></article>",
+        )
+        .unwrap();
+        let (kept, st) =
+            pool(root.path(), &[Corpus::BuzzFeedWebis, Corpus::Hyperpartisan]).unwrap();
+        assert_eq!(st.same_url_removed, 1);
+        assert_eq!(
+            kept.iter().map(|a| a.corpus).collect::<Vec<_>>(),
+            [Corpus::BuzzFeedWebis, Corpus::Hyperpartisan]
+        );
+        // An article without a label is an error naming it.
+        std::fs::write(
+            dir.join("ground-truth-training-byarticle-20181122.xml"),
+            "<?xml version=\"1.0\"?><articles/>",
+        )
+        .unwrap();
+        assert!(
+            hyperpartisan(&dir)
+                .unwrap_err()
+                .to_string()
+                .contains("\"0000001\" has no label")
         );
     }
 

@@ -82,6 +82,40 @@ pub fn clef2019(path: &Path) -> Result<Vec<Claim>> {
     Ok(out)
 }
 
+/// CheckThat! 2024 task 1 English (`Sentence_id<TAB>Text<TAB>class_label`, `Yes`/`No`, quoted
+/// fields with doubled quotes).
+pub fn ct24(path: &Path) -> Result<Vec<Claim>> {
+    let mut rows = Rows::open(path, b'\t', true, true)?;
+    let cols = ["Sentence_id", "Text", "class_label"].map(|c| rows.column(c));
+    let [id, tx, lb] = cols;
+    let (id, tx, lb) = (id?, tx?, lb?);
+    let mut out = Vec::new();
+    while let Some(row) = rows.next_row() {
+        let (line, f) = row?;
+        let checkworthy = match field(&rows, line, &f, lb)?.trim() {
+            "Yes" => true,
+            "No" => false,
+            other => {
+                return Err(rows.bad(
+                    line,
+                    format!("class_label must be Yes or No, got {other:?}"),
+                ));
+            }
+        };
+        out.push(Claim {
+            debate: None,
+            line: field(&rows, line, &f, id)?
+                .trim()
+                .parse()
+                .map_err(|_| rows.bad(line, "Sentence_id is not a number"))?,
+            speaker: None,
+            text: field(&rows, line, &f, tx)?.to_string(),
+            checkworthy,
+        });
+    }
+    Ok(out)
+}
+
 /// CLEF CheckThat! 2020 task 5 debate files (`line_number<TAB>speaker<TAB>text<TAB>label`, no
 /// header), one debate per file. The shared data leaves the 2020 set out on purpose (it holds
 /// test debates of other tasks), but the format is the same family and the loader is kept for

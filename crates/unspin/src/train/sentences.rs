@@ -39,7 +39,7 @@ pub struct SentenceData {
 
 /// The features of a training text, with the cues the rule detectors find in it (through a
 /// rules-only analyzer, as at analysis time the rules run before the sentence models).
-fn text_features(task: Task, text: &str, rules: &Analyzer) -> Vec<u32> {
+pub(crate) fn text_features(task: Task, text: &str, rules: &Analyzer) -> Vec<u32> {
     let doc = rules.prepare(text);
     let cues = RuleCues::of(&doc.sentences);
     sentence::features(task, &doc.seg, 0..doc.seg.tokens.len(), &doc.facts, &cues)

@@ -10,6 +10,7 @@
 //! `signals.rs` measures the signals on a document; this module holds the model and applies it.
 //! The learner is `train::reliability`.
 
+pub mod prior;
 mod signals;
 
 pub use signals::{Signal, signals, word_features, word_signal};
@@ -293,6 +294,8 @@ pub struct ReliabilityTrainInfo {
     pub articles: usize,
     pub unreliable: usize,
     pub include_fakes: bool,
+    /// Every corpus in the training data (`Corpus::name`).
+    pub corpora: Vec<String>,
     pub l2: f64,
     pub folds: usize,
     /// The models whose output the signals were computed from when it was trained: kind and
@@ -336,6 +339,14 @@ pub struct Scored {
 }
 
 impl ReliabilityModel {
+    /// The share of unreliable articles in the training data: the base rate the calibrated
+    /// probabilities are for.
+    pub fn train_base_rate(&self) -> f64 {
+        if self.train.articles == 0 {
+            return 0.5;
+        }
+        (self.train.unreliable as f64 / self.train.articles as f64).clamp(0.001, 0.999)
+    }
     /// Checks that the model reads the signals this build computes.
     pub fn check(&self) -> Result<()> {
         let mut ours: Vec<&str> = SIGNALS.iter().map(|(n, _, _)| *n).collect();
