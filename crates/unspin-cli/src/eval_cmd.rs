@@ -179,13 +179,15 @@ pub fn run(args: EvalArgs) -> Result<u8> {
                 export(&d, folds, &evals[shipped].trained_on, path)?;
             }
             let free = unconstrained(&d, folds, &evals[shipped])?;
+            let words = word_profile_variants(&d, folds, &evals[shipped])?;
             let faith = protocols::deletion_test(&analyzer, &d);
             match format {
                 Out::Json => println!(
                     "{}",
                     serde_json::to_string_pretty(&json!({
                         "training_sets": evals, "shipped": shipped,
-                        "unconstrained": free, "deletion_test": faith,
+                        "unconstrained": free, "word_profile_variants": words,
+                        "deletion_test": faith,
                     }))?
                 ),
                 Out::Table => print!(
@@ -194,6 +196,7 @@ pub fn run(args: EvalArgs) -> Result<u8> {
                         &evals,
                         shipped,
                         &free,
+                        &words,
                         faith.as_ref(),
                         analyzer
                             .reliability_model()
@@ -551,6 +554,70 @@ fn shipped_set(analyzer: &Analyzer, evals: &[ReliabilityEval]) -> usize {
         })
 }
 
+/// The shipped training set with the word profile uncapped and left out: whether topic words
+/// carry the model (the transfer issue's second look at the word profile).
+fn word_profile_variants(
+    d: &ReliabilityData,
+    folds: usize,
+    shipped: &ReliabilityEval,
+) -> Result<Vec<ReliabilityEval>> {
+    use unspin::train::reliability::WordProfile;
+    let set: Vec<Corpus> = Corpus::ALL
+        .into_iter()
+        .filter(|c| shipped.trained_on.iter().any(|n| n == c.name()))
+        .collect();
+    [WordProfile::Off, WordProfile::Uncapped]
+        .into_iter()
+        .map(|w| {
+            Ok(reliability_train::reliability_with(
+                d, folds, &set, true, w,
+            )?)
+        })
+        .collect()
+}
+
+/// The word profile left out, capped (shipped) and uncapped, side by side.
+fn word_profile_md(shipped: &ReliabilityEval, variants: &[ReliabilityEval]) -> String {
+    let mut o = String::from(
+        "\n### Does what the text is about carry the model? (the word profile)\n\nThe word profile is the one input that reads which words an article uses — its topics and outlets as much as its style; the 32 document signals read how it is written (techniques, sources, hedges, quotes, punctuation). The shipped training set, each weight on its declared side, with the profile left out, capped as shipped, and uncapped:\n\n",
+    );
+    let rows: Vec<(&str, &ReliabilityEval)> = [
+        ("document signals alone (no word profile)", variants.first()),
+        ("signals + word profile capped (shipped)", Some(shipped)),
+        ("signals + word profile uncapped", variants.get(1)),
+    ]
+    .into_iter()
+    .filter_map(|(n, e)| e.map(|e| (n, e)))
+    .collect();
+    let names: Vec<&str> = shipped
+        .leave_one_corpus_out
+        .iter()
+        .map(|c| c.corpus.as_str())
+        .collect();
+    let _ = writeln!(
+        o,
+        "| model | {} | LOCO mean of all but FA-KES | ECE, mean | grouped-CV AUC |\n|---|{}---|---|---|",
+        names.join(" | "),
+        "---|".repeat(names.len())
+    );
+    for (n, e) in rows {
+        let cells: Vec<String> = e
+            .leave_one_corpus_out
+            .iter()
+            .map(|c| fo(c.roc_auc))
+            .collect();
+        let _ = writeln!(
+            o,
+            "| {n} | {} | {} | {} | {} |",
+            cells.join(" | "),
+            fo(e.loco_all_mean_auc),
+            fo(e.loco_all_mean_ece),
+            fo(e.grouped_cv_auc_mean)
+        );
+    }
+    o
+}
+
 /// The shipped configuration trained without the declared directions, to show what they cost
 /// or gain.
 fn unconstrained(
@@ -608,6 +675,7 @@ fn reliability_section_md(
     evals: &[ReliabilityEval],
     shipped_idx: usize,
     free: &ReliabilityEval,
+    words: &[ReliabilityEval],
     faith: Option<&protocols::Faithfulness>,
     prior: Option<&unspin::model::sources::SourcePrior>,
 ) -> String {
@@ -660,6 +728,7 @@ fn reliability_section_md(
         auc(shipped.pooled.ece),
         auc(free.pooled.ece)
     );
+    o.push_str(&word_profile_md(shipped, words));
     o.push_str("\n### Faithful reasons (deletion test of the shipped model)\n\n");
     match faith {
         Some(f) => {
@@ -742,6 +811,7 @@ fn all(
     let rel_sets = reliability_sets(&rd, 5)?;
     let rel_shipped = shipped_set(analyzer, &rel_sets);
     let rel_free = unconstrained(&rd, 5, &rel_sets[rel_shipped])?;
+    let rel_words = word_profile_variants(&rd, 5, &rel_sets[rel_shipped])?;
     let faith = protocols::deletion_test(analyzer, &rd);
     let hedge = protocols::hedging(analyzer, data)?;
     let sent = {
@@ -859,6 +929,7 @@ fn all(
         &rel_sets,
         rel_shipped,
         &rel_free,
+        &rel_words,
         faith.as_ref(),
         analyzer
             .reliability_model()
@@ -943,6 +1014,7 @@ fn evaluation_md(
     rel_sets: &[ReliabilityEval],
     rel_shipped: usize,
     rel_free: &ReliabilityEval,
+    rel_words: &[ReliabilityEval],
     faith: Option<&protocols::Faithfulness>,
     prior: Option<&unspin::model::sources::SourcePrior>,
     hedge: &protocols::HedgingEval,
@@ -1020,6 +1092,7 @@ fn evaluation_md(
         rel_sets,
         rel_shipped,
         rel_free,
+        rel_words,
         faith,
         prior,
     ));

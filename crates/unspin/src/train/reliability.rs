@@ -488,14 +488,40 @@ pub fn stacked_bounds() -> Bounds {
 /// 0.026 in-pool, and let deleting a vague source raise p on the mission's example article).
 pub const WORD_PROFILE_CAP: f64 = 0.8;
 
+/// What the word profile may do in a model: the shipped cap, no cap, or no word profile at all
+/// (the document signals alone: how the text is written, never what it is about).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum WordProfile {
+    Capped,
+    Uncapped,
+    Off,
+}
+
 fn calibrated_probabilities(
     train: &[Example],
     test: &[&Example],
     folds: usize,
     directions: bool,
+    words: WordProfile,
 ) -> Vec<f64> {
-    let (tr, te) = stack_words(train, test, folds);
-    let bounds = stacked_bounds();
+    let (tr, te) = match words {
+        WordProfile::Off => (train.to_vec(), test.iter().map(|e| (*e).clone()).collect()),
+        _ => stack_words(train, test, folds),
+    };
+    let bounds = match words {
+        WordProfile::Capped => stacked_bounds(),
+        WordProfile::Uncapped => {
+            let mut b = stacked_bounds();
+            if let Some(hi) = b.hi.last_mut() {
+                *hi = f64::INFINITY;
+            }
+            b
+        }
+        WordProfile::Off => {
+            let expect: Vec<Expect> = reliability::SIGNALS.iter().map(|s| s.2).collect();
+            Bounds::declared(&expect)
+        }
+    };
     let bounds = directions.then_some(&bounds);
     let (m, (a, b), _) = fit_calibrated(&tr, RELIABILITY_L2, folds, bounds);
     te.iter().map(|e| logistic(a * m.logit(&e.x) + b)).collect()
@@ -510,6 +536,17 @@ pub fn reliability(
     folds: usize,
     train_on: &[Corpus],
     directions: bool,
+) -> Result<ReliabilityEval> {
+    reliability_with(data, folds, train_on, directions, WordProfile::Capped)
+}
+
+/// [`reliability`] with the word profile capped (shipped), uncapped or left out.
+pub fn reliability_with(
+    data: &ReliabilityData,
+    folds: usize,
+    train_on: &[Corpus],
+    directions: bool,
+    words: WordProfile,
 ) -> Result<ReliabilityEval> {
     let used: Vec<usize> = (0..data.pool.len())
         .filter(|i| train_on.contains(&data.pool[*i].corpus))
@@ -527,10 +564,9 @@ pub fn reliability(
             .collect();
         let test_idx: Vec<usize> = (0..examples.len()).filter(|i| fold_of[*i] == f).collect();
         let test: Vec<&Example> = test_idx.iter().map(|i| &examples[*i]).collect();
-        for (i, p) in test_idx
-            .iter()
-            .zip(calibrated_probabilities(&train, &test, folds, directions))
-        {
+        for (i, p) in test_idx.iter().zip(calibrated_probabilities(
+            &train, &test, folds, directions, words,
+        )) {
             oof[*i] = p;
         }
     }
@@ -560,7 +596,7 @@ pub fn reliability(
                 .filter(|i| data.pool[*i].corpus == *c)
                 .map(|i| &data.examples[i])
                 .collect();
-            let p = calibrated_probabilities(&train, &test, folds, directions);
+            let p = calibrated_probabilities(&train, &test, folds, directions, words);
             let g: Vec<bool> = test.iter().map(|e| e.y).collect();
             let b = metrics::binary(&g, &p, 0.5, true);
             let train_prior =
@@ -610,8 +646,13 @@ pub fn reliability(
     sites.dedup();
     Ok(ReliabilityEval {
         system: format!(
-            "logistic regression over {} document signals (L2 {RELIABILITY_L2} on standardised ln(1+rate)) and a word-profile logit (hashed words and bigrams, 1/√n per feature, stacked out of fold), {}Platt-calibrated on out-of-fold logits",
+            "logistic regression over {} document signals (L2 {RELIABILITY_L2} on standardised ln(1+rate)){}, {}Platt-calibrated on out-of-fold logits",
             reliability::SIGNALS.len(),
+            match words {
+                WordProfile::Capped => format!(" and a word-profile logit (hashed words and bigrams, 1/√n per feature, stacked out of fold, weight capped at {WORD_PROFILE_CAP})"),
+                WordProfile::Uncapped => " and a word-profile logit (hashed words and bigrams, 1/√n per feature, stacked out of fold, weight uncapped)".to_string(),
+                WordProfile::Off => " alone (no word profile)".to_string(),
+            },
             if directions {
                 "each weight on the side a reader expects (active-set Newton), "
             } else {
