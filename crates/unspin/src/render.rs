@@ -399,7 +399,20 @@ pub fn top_claims(r: &Report, n: usize) -> Vec<usize> {
 
 /// The text-alone probability and the listing, when a site list moved the probability.
 fn prior_note(r: &Report) -> String {
-    match &r.reliability.source_prior {
+    // The base rate the probability is for: the same text is more likely unreliable in a feed
+    // where more articles are, so the number means little without it.
+    let base = r.reliability.base_rate.map_or(String::new(), |b| {
+        format!(
+            "; for a base rate of {:.0} % unreliable ({})",
+            100.0 * b.value,
+            if b.stated {
+                "stated"
+            } else {
+                "the training pool's; --base-rate to state yours"
+            }
+        )
+    });
+    base + &match &r.reliability.source_prior {
         Some(sp) => format!(
             "; text alone {}; {} listed by {} as {}, {:+.2} log-odds",
             sp.p_unreliable_text
