@@ -9,7 +9,6 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use unspin::Analyzer;
-use unspin::data::articles::Corpus;
 use unspin::data::{DatasetVersion, dataset_version, locate};
 use unspin::eval::protocols::{self, PredictionTask};
 use unspin::model::sentence::Task as Task2;
@@ -544,14 +543,7 @@ fn shipped_set(analyzer: &Analyzer, evals: &[ReliabilityEval]) -> usize {
     analyzer
         .reliability_model()
         .and_then(|m| evals.iter().position(|e| e.trained_on == m.train.corpora))
-        .unwrap_or_else(|| {
-            (0..evals.len())
-                .max_by(|a, b| {
-                    let m = |i: usize| evals[i].loco_all_mean_auc.unwrap_or(0.0);
-                    m(*a).total_cmp(&m(*b)).then(b.cmp(a))
-                })
-                .unwrap_or(0)
-        })
+        .unwrap_or_else(|| reliability_train::best_training_set(evals))
 }
 
 /// The shipped training set with the word profile uncapped and left out: whether topic words
@@ -562,10 +554,7 @@ fn word_profile_variants(
     shipped: &ReliabilityEval,
 ) -> Result<Vec<ReliabilityEval>> {
     use unspin::train::reliability::WordProfile;
-    let set: Vec<Corpus> = Corpus::ALL
-        .into_iter()
-        .filter(|c| shipped.trained_on.iter().any(|n| n == c.name()))
-        .collect();
+    let set = shipped.training_set();
     [WordProfile::Off, WordProfile::Uncapped]
         .into_iter()
         .map(|w| {
@@ -625,11 +614,12 @@ fn unconstrained(
     folds: usize,
     shipped: &ReliabilityEval,
 ) -> Result<ReliabilityEval> {
-    let set: Vec<Corpus> = Corpus::ALL
-        .into_iter()
-        .filter(|c| shipped.trained_on.iter().any(|n| n == c.name()))
-        .collect();
-    Ok(reliability_train::reliability(d, folds, &set, false)?)
+    Ok(reliability_train::reliability(
+        d,
+        folds,
+        &shipped.training_set(),
+        false,
+    )?)
 }
 
 /// One row per training set: leave-one-corpus-out AUC of each held-out corpus and the means.

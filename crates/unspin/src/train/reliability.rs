@@ -699,6 +699,27 @@ pub fn training_sets() -> Vec<Vec<Corpus>> {
     out
 }
 
+/// The index of the evaluation with the highest leave-one-corpus-out mean AUC over every corpus
+/// but FA-KES (the first on a tie): the training set `train reliability` ships.
+pub fn best_training_set(evals: &[ReliabilityEval]) -> usize {
+    (0..evals.len())
+        .max_by(|a, b| {
+            let m = |i: usize| evals[i].loco_all_mean_auc.unwrap_or(0.0);
+            m(*a).total_cmp(&m(*b)).then(b.cmp(a))
+        })
+        .unwrap_or(0)
+}
+
+impl ReliabilityEval {
+    /// The corpora it was trained on, as [`Corpus`] values.
+    pub fn training_set(&self) -> Vec<Corpus> {
+        Corpus::ALL
+            .into_iter()
+            .filter(|c| self.trained_on.iter().any(|n| n == c.name()))
+            .collect()
+    }
+}
+
 /// `train reliability`: measures the method on each of [`training_sets`], keeps the one with
 /// the highest leave-one-corpus-out mean AUC over every corpus but FA-KES (each corpus scored by
 /// a model that never saw it), and fits the shipped model on that pool. Returns the model, every
@@ -714,12 +735,7 @@ pub fn train_reliability(
         .iter()
         .map(|s| reliability(data, folds, s, true))
         .collect::<Result<Vec<_>>>()?;
-    let best = (0..evals.len())
-        .max_by(|a, b| {
-            let m = |i: usize| evals[i].loco_all_mean_auc.unwrap_or(0.0);
-            m(*a).total_cmp(&m(*b)).then(b.cmp(a))
-        })
-        .unwrap_or(0);
+    let best = best_training_set(&evals);
     let chosen = &evals[best];
     let train_on = &sets[best];
     let (articles, examples): (Vec<&PoolArticle>, Vec<Example>) = data
