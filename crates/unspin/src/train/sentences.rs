@@ -153,6 +153,7 @@ pub fn train(d: &SentenceData) -> SentenceModels {
         ),
         hedging: fit_model(Task::Hedging, &d.hedging, d.sha256[&Task::Hedging].clone()),
         checkworthy: fit_model(Task::Checkworthy, &cw, d.sha256[&Task::Checkworthy].clone()),
+        embeddings_sha256: crate::model::embeddings::embedded_sha256().to_string(),
     }
 }
 

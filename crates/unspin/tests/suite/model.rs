@@ -234,7 +234,11 @@ fn the_embedded_models_given_as_files_give_the_same_report() {
                 bridge passed two inspections last year, and the council says it is safe.";
     let doc = Document::from_text(text).with_title(Some("Mayor Caught Lying!".into()));
     let plain = Analyzer::new().analyze(&doc).to_json();
-    for kind in ModelKind::ALL {
+    // The word vectors are not a replaceable model: the sentence models are trained with them.
+    for kind in ModelKind::ALL
+        .into_iter()
+        .filter(|k| *k != ModelKind::Embeddings)
+    {
         let path = ModelChoice::File(model_file(&dir, kind));
         let b = Analyzer::builder();
         let b = match kind {
@@ -242,6 +246,7 @@ fn the_embedded_models_given_as_files_give_the_same_report() {
             ModelKind::Sentences => b.sentences(path),
             ModelKind::Reliability => b.reliability(path),
             ModelKind::Attribution => b.attribution(path),
+            ModelKind::Embeddings => unreachable!(),
         };
         let a = b.build().unwrap();
         // The attribution tagger is off by default: its file is compared with the embedded one.

@@ -13,7 +13,7 @@
 //! Built only with the `accurate` feature (candle and tokenizers are a heavier build than the
 //! fast tier needs).
 
-mod encoder;
+pub(crate) mod encoder;
 
 use crate::doc::{Doc, ModelInfo, TechniqueFinding};
 use crate::error::{Error, Result};

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Bumped when a signal is added, removed or computed differently.
-pub const FEATURE_SET: u32 = 6;
+pub const FEATURE_SET: u32 = 7;
 
 /// The direction a reader expects a signal to push: persuasion techniques, vague sources,
 /// conditional framing, distancing, charged words, unsupported claims … toward "unreliable";
@@ -187,7 +187,7 @@ pub fn expectations(features: &[String]) -> Vec<Expect> {
 }
 
 /// What a reader is told about the word profile.
-const WORD_PROFILE_DESCRIPTION: &str = "resemblance of the wording to that of the unreliable articles in training (word and word-pair statistics, not a judgment of the claims; the words that weighed most are shown)";
+const WORD_PROFILE_DESCRIPTION: &str = "resemblance of the wording to that of the unreliable articles in training (statistics of words, word pairs and groups of words of like meaning, not a judgment of the claims; the words that weighed most are shown)";
 
 /// Index of a signal in [`SIGNALS`] (a test pins the constants below to the table).
 pub(crate) fn slot(name: &str) -> usize {
@@ -370,6 +370,17 @@ impl ReliabilityModel {
         }
         if let Some(w) = &self.words {
             w.check(WORD_BITS, 1, "word-profile")?;
+            // The word profile reads word groups of the word vectors it was trained with.
+            let table = crate::model::embeddings::embedded_sha256();
+            if let Some((_, sha)) = self.train.inputs.iter().find(|(k, _)| k == "embeddings")
+                && sha != table
+            {
+                return Err(Error::Model(format!(
+                    "the reliability model's word profile was trained with other word vectors ({}) than this build carries ({}): retrain it",
+                    &sha[..sha.len().min(12)],
+                    &table[..table.len().min(12)]
+                )));
+            }
         }
         let finite = |v: &[f64]| v.iter().all(|x| x.is_finite());
         if !finite(&self.mean) || !finite(&self.std) || !finite(&self.weights) {

@@ -8,7 +8,7 @@ use super::{
 };
 use crate::assets::{self, Words};
 use crate::doc::{Doc, HedgeKind, SourceKind};
-use crate::hash::combine;
+use crate::hash::{combine, hash};
 use crate::model::linear::Linear;
 use crate::technique::Technique;
 use crate::text::TokenKind;
@@ -253,6 +253,13 @@ pub fn word_features(doc: &Doc<'_>) -> Vec<u32> {
     word_tokens(doc).0
 }
 
+/// Namespace of the word-group features: each word's coarse cluster (of 256) in the distilled
+/// word vectors (`model::embeddings`). Leave-one-corpus-out AUC, shipped training set: words and
+/// pairs alone 0.806 (mean over four corpora), with coarse groups 0.808 (no corpus lower; the
+/// two least like the training data gain most, FakeNewsCorpus 0.776 → 0.779, hyperpartisan
+/// 0.643 → 0.648), with fine groups (of 1,024) 0.807.
+const H_CLUSTER: u64 = hash("c256");
+
 /// The word-profile features of an article, each once in order of first occurrence (a bitset,
 /// cheaper than sorting), and the eligible tokens with their word hashes.
 fn word_tokens(doc: &Doc<'_>) -> (Vec<u32>, Vec<(usize, u64)>) {
@@ -260,6 +267,7 @@ fn word_tokens(doc: &Doc<'_>) -> (Vec<u32>, Vec<(usize, u64)>) {
     let mask = (1u64 << WORD_BITS) - 1;
     let mut feats = Vec::new();
     let mut tokens = Vec::new();
+    let groups = crate::model::embeddings::embedded();
     for (k, s) in a.sentences.iter().enumerate() {
         if doc.sentences[k].boilerplate {
             continue;
@@ -273,6 +281,9 @@ fn word_tokens(doc: &Doc<'_>) -> (Vec<u32>, Vec<(usize, u64)>) {
             }
             let h = doc.facts[i].hash;
             feats.push((h & mask) as u32);
+            if let Some(c) = groups.and_then(|e| e.group_of(h, &t.norm)) {
+                feats.push((combine(H_CLUSTER, u64::from(c)) & mask) as u32);
+            }
             if let Some(p) = prev {
                 feats.push((combine(p, h) & mask) as u32);
             }
