@@ -27,7 +27,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 /// Bumped when a feature is added, removed or computed differently.
-pub const FEATURE_SET: u32 = 1;
+pub const FEATURE_SET: u32 = 2;
 /// Hash bits of each pass.
 pub const BITS: u8 = 18;
 /// Outside, then begin/inside of source, cue and content.
@@ -95,6 +95,8 @@ pub struct AttributionTrainInfo {
     pub learning_rate: f32,
     pub l2: f32,
     pub folds: usize,
+    /// SHA-256 of the word vectors whose groups the features read (`model::embeddings`).
+    pub embeddings_sha256: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -121,6 +123,14 @@ impl ModelFile for AttributionModel {
 
 impl AttributionModel {
     pub fn check(&self) -> Result<()> {
+        let table = crate::model::embeddings::embedded_sha256();
+        if self.train.embeddings_sha256 != table {
+            return Err(crate::error::Error::Model(format!(
+                "the attribution tagger was trained with other word vectors ({}) than this build carries ({}): retrain it (`unspin train attribution`)",
+                &self.train.embeddings_sha256[..self.train.embeddings_sha256.len().min(12)],
+                &table[..table.len().min(12)]
+            )));
+        }
         self.first.check(BITS, TAGS, "attribution (first pass)")?;
         self.second.check(BITS, TAGS, "attribution (second pass)")
     }
@@ -254,6 +264,12 @@ const W: [Template; 7] = [
     tpl!("w+3="),
 ];
 const SH: [Template; 3] = [tpl!("sh-1="), tpl!("sh0="), tpl!("sh+1=")];
+const G: [Template; 3] = [tpl!("g-1="), tpl!("g0="), tpl!("g+1=")];
+static GROUP_NAMES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    (0..crate::model::embeddings::CLUSTERS[0])
+        .map(|g| &*Box::leak(g.to_string().into_boxed_str()))
+        .collect()
+});
 const H_START: u64 = hash("<s>");
 const H_END: u64 = hash("</s>");
 
@@ -287,6 +303,23 @@ pub(crate) fn token_features(
     f.add_pair_h(tpl!("w0w+1="), word(0), word(1));
     f.add_pair_h(tpl!("w-2w-1="), word(-2), word(-1));
     f.add_pair_h(tpl!("w+1w+2="), word(1), word(2));
+    // The word groups (coarse clusters of the distilled word vectors) of the token and its
+    // neighbours: report verbs, titles and organisation words the training articles never had
+    // share a group with ones they had. PolNeAR dev: source overlap F1 0.747 → 0.755, exact
+    // 0.627 → 0.640, cue 0.736 → 0.739, content 0.792 → 0.793, kind accuracy 0.747 → 0.751.
+    let table = crate::model::embeddings::embedded();
+    for (j, t) in (-1isize..=1).zip(G) {
+        let k = i as isize + j;
+        if k >= toks.start as isize && k < toks.end as isize {
+            let k = k as usize;
+            if seg.tokens[k].kind == TokenKind::Word
+                && let Some(g) =
+                    table.and_then(|e| e.group_of(doc.facts[k].hash, &seg.tokens[k].norm))
+            {
+                f.add(t, GROUP_NAMES[usize::from(g)]);
+            }
+        }
+    }
     for (j, t) in (-1isize..=1).zip(SH) {
         let k = i as isize + j;
         let s = if k < toks.start as isize || k >= toks.end as isize {

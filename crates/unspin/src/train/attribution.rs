@@ -185,6 +185,7 @@ pub fn train(
             learning_rate: s.cfg.learning_rate,
             l2: s.cfg.l2,
             folds: s.folds,
+            embeddings_sha256: crate::model::embeddings::embedded_sha256().to_string(),
         },
         metrics: BTreeMap::new(),
     }
