@@ -123,14 +123,10 @@ impl ModelFile for AttributionModel {
 
 impl AttributionModel {
     pub fn check(&self) -> Result<()> {
-        let table = crate::model::embeddings::embedded_sha256();
-        if self.train.embeddings_sha256 != table {
-            return Err(crate::error::Error::Model(format!(
-                "the attribution tagger was trained with other word vectors ({}) than this build carries ({}): retrain it (`unspin train attribution`)",
-                &self.train.embeddings_sha256[..self.train.embeddings_sha256.len().min(12)],
-                &table[..table.len().min(12)]
-            )));
-        }
+        crate::model::embeddings::check_trained_with(
+            &self.train.embeddings_sha256,
+            "the attribution tagger (`unspin train attribution`)",
+        )?;
         self.first.check(BITS, TAGS, "attribution (first pass)")?;
         self.second.check(BITS, TAGS, "attribution (second pass)")
     }

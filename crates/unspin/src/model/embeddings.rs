@@ -171,35 +171,6 @@ impl WordTable {
     pub fn clusters(&self, norm: &str) -> Option<[u16; 2]> {
         self.piece(norm).map(|i| self.vectors.clusters[i as usize])
     }
-
-    /// Adds the vector of piece `i`, scaled to unit length, to `out`.
-    pub fn add_unit_vector(&self, i: u32, out: &mut [f32]) {
-        let d = self.vectors.dims as usize;
-        let row = &self.vectors.vectors[i as usize * d..(i as usize + 1) * d];
-        let n = row
-            .iter()
-            .map(|q| f32::from(*q).powi(2))
-            .sum::<f32>()
-            .sqrt();
-        if n > 0.0 {
-            for (o, q) in out.iter_mut().zip(row) {
-                *o += f32::from(*q) / n;
-            }
-        }
-    }
-
-    /// Adds the vector of piece `i` to `out`.
-    pub fn add_vector(&self, i: u32, out: &mut [f32]) {
-        let d = self.vectors.dims as usize;
-        let i = i as usize;
-        let s = self.vectors.scales[i];
-        for (o, q) in out
-            .iter_mut()
-            .zip(&self.vectors.vectors[i * d..(i + 1) * d])
-        {
-            *o += s * f32::from(*q);
-        }
-    }
 }
 
 const EMBEDDED: &[u8] = include_bytes!("../../models/embeddings.bin");
@@ -230,6 +201,28 @@ pub fn embedded_sha256() -> &'static str {
             super::format::sha256(EMBEDDED)
         }
     })
+}
+
+/// Refuses a model trained with another table than the embedded one: its features read word
+/// groups by row, so another table would feed it different groups silently. `what` names the
+/// model and the command that retrains it.
+pub fn check_trained_with(trained_sha256: &str, what: &str) -> Result<()> {
+    let table = embedded_sha256();
+    if trained_sha256 == table {
+        return Ok(());
+    }
+    let short = |s: &str| {
+        if s.is_empty() {
+            "none".to_string()
+        } else {
+            s[..s.len().min(12)].to_string()
+        }
+    };
+    Err(Error::Model(format!(
+        "{what} was trained with word vectors {}, this build carries {}: retrain it",
+        short(trained_sha256),
+        short(table)
+    )))
 }
 
 /// The embedded file's bytes (empty when the build carries none).
@@ -270,6 +263,24 @@ mod tests {
         assert_eq!(t.pieces("unx"), None);
         assert_eq!(t.pieces(""), None);
         assert_eq!(t.clusters("unreliable"), Some([1, 1]));
+    }
+
+    #[test]
+    fn a_model_of_another_table_is_refused_by_name() {
+        assert!(check_trained_with(embedded_sha256(), "m").is_ok());
+        let e = check_trained_with("ab".repeat(32).as_str(), "the test model")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("the test model") && e.contains("abababababab"),
+            "{e}"
+        );
+        assert!(
+            check_trained_with("", "m")
+                .unwrap_err()
+                .to_string()
+                .contains("none")
+        );
     }
 
     #[test]

@@ -82,14 +82,10 @@ pub struct SentenceModels {
 
 impl SentenceModels {
     pub fn check(&self) -> Result<()> {
-        let table = crate::model::embeddings::embedded_sha256();
-        if self.embeddings_sha256 != table {
-            return Err(Error::Model(format!(
-                "the sentence models were trained with word vectors {}, this build carries {}: retrain them (`unspin train sentences`)",
-                short(&self.embeddings_sha256),
-                short(table)
-            )));
-        }
+        crate::model::embeddings::check_trained_with(
+            &self.embeddings_sha256,
+            "the sentence models (`unspin train sentences`)",
+        )?;
         for (m, want) in [
             (&self.clickbait, Task::Clickbait),
             (&self.hedging, Task::Hedging),
@@ -122,15 +118,6 @@ impl SentenceModel {
     /// The weight of a single word (its unigram feature), for naming cue words.
     pub fn word_weight(&self, word_hash: u64) -> f32 {
         self.linear.weight(index(T_WORD, word_hash), 0)
-    }
-}
-
-/// The first 12 hex digits of a hash, or "none".
-fn short(sha: &str) -> &str {
-    if sha.is_empty() {
-        "none"
-    } else {
-        &sha[..sha.len().min(12)]
     }
 }
 

@@ -371,15 +371,11 @@ impl ReliabilityModel {
         if let Some(w) = &self.words {
             w.check(WORD_BITS, 1, "word-profile")?;
             // The word profile reads word groups of the word vectors it was trained with.
-            let table = crate::model::embeddings::embedded_sha256();
-            if let Some((_, sha)) = self.train.inputs.iter().find(|(k, _)| k == "embeddings")
-                && sha != table
-            {
-                return Err(Error::Model(format!(
-                    "the reliability model's word profile was trained with other word vectors ({}) than this build carries ({}): retrain it",
-                    &sha[..sha.len().min(12)],
-                    &table[..table.len().min(12)]
-                )));
+            if let Some((_, sha)) = self.train.inputs.iter().find(|(k, _)| k == "embeddings") {
+                crate::model::embeddings::check_trained_with(
+                    sha,
+                    "the reliability model's word profile (`unspin train reliability`)",
+                )?;
             }
         }
         let finite = |v: &[f64]| v.iter().all(|x| x.is_finite());
