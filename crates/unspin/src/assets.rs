@@ -81,6 +81,39 @@ pub static EN: Lang = Lang {
     ),
 };
 
+/// The cue lists of the other languages unspin reads (`detect::cues`): hedges, distancing
+/// markers, conditionals, attribution cues and vague sources, hand-written for each.
+macro_rules! cue_lang {
+    ($name:ident, $code:literal, $id:literal) => {
+        pub static $name: Lang = Lang {
+            code: $code,
+            id: $id,
+            files: files!($code:
+                "cues/hedges.txt",
+                "cues/distancing.txt",
+                "cues/conditionals.txt",
+                "cues/according.txt",
+                "cues/report_verbs.txt",
+                "cues/vague_sources.txt",
+                "cues/vague_phrases.txt",
+                "cues/determiners.txt",
+            ),
+        };
+    };
+}
+cue_lang!(FR, "fr", 1);
+cue_lang!(DE, "de", 2);
+cue_lang!(IT, "it", 3);
+cue_lang!(PL, "pl", 4);
+cue_lang!(RU, "ru", 5);
+
+/// The assets of a language by ISO 639-1 code.
+pub fn by_code(code: &str) -> Option<&'static Lang> {
+    [&EN, &FR, &DE, &IT, &PL, &RU]
+        .into_iter()
+        .find(|l| l.code == code)
+}
+
 impl Lang {
     /// The text of one of the language's files. Every path code asks for is in the table
     /// above; asking for another is a bug, caught by the tests that build an analyzer.
@@ -157,6 +190,19 @@ mod tests {
                     assert_eq!(e, e.to_lowercase(), "{path}: {e:?} is not lower case");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn every_other_language_has_every_cue_list_in_lower_case() {
+        for l in [&FR, &DE, &IT, &PL, &RU] {
+            for path in l.paths() {
+                assert!(l.entries(path).count() > 0, "{}/{path} is empty", l.code);
+                for e in l.entries(path) {
+                    assert_eq!(e, e.to_lowercase(), "{}/{path}: {e:?}", l.code);
+                }
+            }
+            assert_eq!(by_code(l.code).map(|x| x.id), Some(l.id));
         }
     }
 

@@ -28,6 +28,14 @@ pub struct Report {
     pub headline: Option<Headline>,
     pub reliability: Reliability,
     pub techniques: Vec<TechniqueSpan>,
+    /// ISO 639-1 code of the language whose word lists and models produced the figures (the
+    /// detected one, or `--language`), or null when unspin has none for the text's language.
+    #[serde(default)]
+    pub analysed_as: Option<String>,
+    /// Persuasion techniques per paragraph in the 23-technique taxonomy of SemEval-2023, by
+    /// the paragraph model of `analysed_as`; null when no such model ran.
+    #[serde(default)]
+    pub paragraph_techniques: Option<ParagraphTechniques>,
     pub sentences: Vec<SentenceReport>,
     pub models: Vec<ModelInfo>,
     /// Conditions a reader should know about (e.g. the text is not English).
@@ -35,6 +43,37 @@ pub struct Report {
 }
 
 /// The headline: the record's or HTML page's title. Its offsets index into `title`, not `text`.
+/// The paragraph model's labels (`model::paragraphs`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParagraphTechniques {
+    /// "SemEval-2023 Task 3 (23 techniques)".
+    pub taxonomy: String,
+    /// ISO 639-1 code of the language model that labelled the paragraphs.
+    pub language: String,
+    /// Model name and version.
+    pub model: String,
+    /// Paragraphs (non-blank lines) with at least one technique at or above its threshold.
+    pub paragraphs: Vec<ParagraphReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParagraphReport {
+    pub start: usize,
+    pub end: usize,
+    /// Most probable first.
+    pub techniques: Vec<ParagraphTechnique>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParagraphTechnique {
+    /// Name as in SemEval-2023 ("Loaded_Language", "Name_Calling-Labeling").
+    pub technique: String,
+    /// Calibrated probability that the paragraph uses it.
+    pub confidence: f64,
+    /// The threshold it reached (the decision taken: reported because confidence ≥ threshold).
+    pub threshold: f64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Headline {
     pub start: usize,

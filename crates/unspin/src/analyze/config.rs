@@ -57,16 +57,23 @@ impl fmt::Display for ModelChoice {
     }
 }
 
-/// Which texts the English detectors and models analyse.
+/// Which language's detectors and models analyse a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LanguagePolicy {
-    /// English texts, and texts whose language cannot be told (short ones): a text detected as
-    /// another language gets no technique span, sentence score or reliability figure, and a
-    /// warning naming its language.
+    /// The detected language: English, French, German, Italian, Polish or Russian get their
+    /// own models and word lists; a text whose language cannot be told (a short one) is read as
+    /// English; a text in another language gets no technique span, sentence score or
+    /// reliability figure, and a warning naming its language.
     #[default]
     Auto,
-    /// Every text, as English (the figures of a text in another language mean little).
-    English,
+    /// Every text as this language (ISO 639-1 code of a language with models), whatever the
+    /// detector says: the override for a mixed or misdetected text.
+    Fixed(&'static str),
+}
+
+impl LanguagePolicy {
+    /// Every text as English.
+    pub const ENGLISH: LanguagePolicy = LanguagePolicy::Fixed("en");
 }
 
 impl FromStr for LanguagePolicy {
@@ -75,10 +82,15 @@ impl FromStr for LanguagePolicy {
     fn from_str(s: &str) -> std::result::Result<LanguagePolicy, String> {
         match s {
             "auto" => Ok(LanguagePolicy::Auto),
-            "en" | "eng" | "english" => Ok(LanguagePolicy::English),
-            other => Err(format!(
-                "language {other:?}: `auto` (analyse English texts only) or `en` (every text as English)"
-            )),
+            "english" => Ok(LanguagePolicy::ENGLISH),
+            other => crate::model::paragraphs::language_code(other)
+                .map(LanguagePolicy::Fixed)
+                .ok_or_else(|| {
+                    format!(
+                        "language {other:?}: `auto` (the detected language) or one of {} (every text as that language)",
+                        crate::model::paragraphs::LANGUAGES.map(|l| l.0).join(", ")
+                    )
+                }),
         }
     }
 }
@@ -87,7 +99,7 @@ impl fmt::Display for LanguagePolicy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             LanguagePolicy::Auto => "auto",
-            LanguagePolicy::English => "en",
+            LanguagePolicy::Fixed(code) => code,
         })
     }
 }
@@ -372,6 +384,7 @@ pub struct AnalyzerBuilder {
     tier: Tier,
     accurate: ModelChoice,
     attribution: Choice<AttributionModel>,
+    paragraphs: Choice<crate::model::paragraphs::ParagraphModel>,
 }
 
 impl Default for AnalyzerBuilder {
@@ -388,11 +401,19 @@ impl Default for AnalyzerBuilder {
             tier: Tier::Fast,
             accurate: ModelChoice::Embedded,
             attribution: Choice::Off,
+            paragraphs: Choice::Embedded,
         }
     }
 }
 
 impl AnalyzerBuilder {
+    /// The paragraph technique model of six languages (SemEval-2023's 23 techniques): embedded,
+    /// a file `unspin train paragraphs` wrote, or off.
+    pub fn paragraphs(mut self, c: ModelChoice) -> AnalyzerBuilder {
+        self.paragraphs = c.into();
+        self
+    }
+
     /// Takes every setting of a [`Config`].
     pub fn config(self, c: &Config) -> AnalyzerBuilder {
         self.limits(c.limits)
@@ -501,6 +522,13 @@ impl AnalyzerBuilder {
         let techniques = self.techniques.load()?;
         let sentences = self.sentences.load()?;
         let reliability = self.reliability.load()?;
+        let paragraphs = match self.paragraphs.load()? {
+            Some((m, s)) => {
+                m.check()?;
+                Some((Arc::new(m), s))
+            }
+            None => None,
+        };
         let attribution = match self.attribution.load()? {
             Some((m, s)) => {
                 m.check()?;
@@ -576,6 +604,7 @@ impl AnalyzerBuilder {
             ));
         }
         Ok(Analyzer {
+            paragraphs,
             #[cfg(feature = "accurate")]
             accurate,
             headline: crate::detect::HeadlineDetector::new(&lex),

@@ -47,6 +47,8 @@ pub struct Analyzer {
     /// The attribution tagger: runs after the rule detectors, and replaces the rules'
     /// attribution of a sentence where it finds one.
     attribution: Option<(crate::model::attribution::AttributionTagger, Source)>,
+    /// Techniques per paragraph in SemEval-2023's taxonomy, for every language it has a head for.
+    paragraphs: Option<(Arc<crate::model::paragraphs::ParagraphModel>, Source)>,
     source_prior: bool,
     /// The base rate the user stated (`Config::base_rate`).
     base_rate: Option<BaseRate>,
@@ -76,7 +78,8 @@ impl Analyzer {
         AnalyzerBuilder::default()
     }
 
-    /// The analyzer with the detectors only: no technique, sentence or reliability model (the
+    /// The analyzer with the detectors only: no technique, paragraph, sentence or reliability
+    /// model (the
     /// lexicon loaded-language rules stand in for the technique model; the attribution tagger is
     /// off, as by default).
     pub fn rules_only() -> Analyzer {
@@ -84,6 +87,7 @@ impl Analyzer {
             .techniques(ModelChoice::Off)
             .sentences(ModelChoice::Off)
             .reliability(ModelChoice::Off)
+            .paragraphs(ModelChoice::Off)
             .build()
             .expect("the rule detectors need no model")
     }
@@ -147,6 +151,14 @@ impl Analyzer {
         if let Some((s, _)) = &self.sentences {
             out.push(s.info());
         }
+        if let Some((m, _)) = &self.paragraphs {
+            out.push(ModelInfo {
+                name: m.name.clone(),
+                version: m.version.clone(),
+                kind: "trained".into(),
+                thresholds: Default::default(),
+            });
+        }
         if let Some((m, _)) = &self.reliability {
             out.push(ModelInfo {
                 name: m.name.clone(),
@@ -194,6 +206,10 @@ impl Analyzer {
             model(
                 ModelKind::Attribution,
                 self.attribution.as_ref().map(|a| &a.1),
+            ),
+            model(
+                ModelKind::Paragraphs,
+                self.paragraphs.as_ref().map(|p| &p.1),
             ),
             self.accurate_fingerprint(),
         ]
@@ -298,9 +314,21 @@ impl Analyzer {
     pub fn analyze_with_signals(&self, document: &Document) -> (Report, Vec<f64>) {
         let title = document.title.as_deref().filter(|t| !t.trim().is_empty());
         let language = language::detect(&document.text, title);
-        let foreign = match self.language {
-            LanguagePolicy::English => None,
-            LanguagePolicy::Auto => language.as_deref().filter(|l| *l != "eng"),
+        // The language whose lists and models run: the override, else the detected one when
+        // unspin has models for it, else English for a text too short to tell.
+        let analysed_as: Option<&'static str> = match self.language {
+            LanguagePolicy::Fixed(code) => Some(code),
+            LanguagePolicy::Auto => match language.as_deref() {
+                None => Some("en"),
+                Some(l) => crate::model::paragraphs::language_code(l),
+            },
+        };
+        if let Some(code) = analysed_as.filter(|c| *c != "en") {
+            return self.analyze_other_language(document, code, language);
+        }
+        let foreign = match analysed_as {
+            Some(_) => None,
+            None => language.as_deref(),
         };
         if let Some(code) = foreign {
             // The detectors and models are English: on another language every figure they give
@@ -374,7 +402,7 @@ impl Analyzer {
             ));
         }
         warnings.extend(self.warnings.iter().cloned());
-        let report = build_report(
+        let mut report = build_report(
             document,
             &doc,
             headline,
@@ -383,7 +411,98 @@ impl Analyzer {
             language,
             warnings,
         );
+        report.analysed_as = Some("en".into());
+        report.paragraph_techniques = self.paragraph_techniques(&document.text, "en");
         (report, x)
+    }
+
+    /// A text in one of the other languages unspin has models for: its own word lists find
+    /// hedges, conditional framing and attribution cues, and the paragraph model its
+    /// techniques; the English models (technique spans, sentence scores, reliability) do not
+    /// run, and the report says so.
+    fn analyze_other_language(
+        &self,
+        document: &Document,
+        code: &'static str,
+        language: Option<String>,
+    ) -> (Report, Vec<f64>) {
+        let mut doc = Doc::new(&document.text, &self.lex);
+        crate::detect::cues::detect(code, &mut doc);
+        let mut warnings = vec![format!(
+            "analysed as {} ({code}): hedges, conditional framing and attribution come from its word lists and the techniques per paragraph from its SemEval-2023 model; the technique spans, sentence scores and the reliability model are English-only, so none is given",
+            crate::model::paragraphs::LANGUAGES
+                .iter()
+                .find(|l| l.0 == code)
+                .and_then(|l| whatlang::Lang::from_code(l.2))
+                .map_or(code, |l| l.eng_name())
+        )];
+        warnings.extend(self.warnings.iter().cloned());
+        let models = std::iter::once(crate::detect::cues::info(code))
+            .chain(
+                self.models()
+                    .into_iter()
+                    .filter(|m| m.name == "paragraph-techniques"),
+            )
+            .collect();
+        let mut report = build_report(
+            document,
+            &doc,
+            None,
+            Reliability::default(),
+            models,
+            language,
+            warnings,
+        );
+        report.analysed_as = Some(code.into());
+        report.paragraph_techniques = self.paragraph_techniques(&document.text, code);
+        (report, Vec::new())
+    }
+
+    /// The paragraph model's labels of a text in one language, when the model has a head for it.
+    fn paragraph_techniques(
+        &self,
+        text: &str,
+        code: &str,
+    ) -> Option<crate::report::ParagraphTechniques> {
+        use crate::model::paragraphs::{TAXONOMY, TECHNIQUES, paragraphs};
+        use crate::report::{ParagraphReport, ParagraphTechnique};
+        let (m, _) = self.paragraphs.as_ref()?;
+        let head = m.head(code)?;
+        let mut feats = crate::model::linear::Features::new(m.bits, false);
+        let mut scores = Vec::new();
+        let index = crate::span::CharIndex::new(text);
+        let out = paragraphs(text)
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                let labels = m.label(head, &text[r.clone()], i == 0, &mut feats, &mut scores);
+                if labels.is_empty() {
+                    return None;
+                }
+                let line = &text[r.clone()];
+                let lead = line.len() - line.trim_start().len();
+                let trimmed = r.start + lead..r.start + lead + line.trim().len();
+                let sp = index.span(trimmed);
+                Some(ParagraphReport {
+                    start: sp.start,
+                    end: sp.end,
+                    techniques: labels
+                        .into_iter()
+                        .map(|l| ParagraphTechnique {
+                            technique: TECHNIQUES[l.technique].to_string(),
+                            confidence: f64::from(l.probability),
+                            threshold: f64::from(head.thresholds[l.technique]),
+                        })
+                        .collect(),
+                })
+            })
+            .collect();
+        Some(crate::report::ParagraphTechniques {
+            taxonomy: TAXONOMY.to_string(),
+            language: code.to_string(),
+            model: format!("{} {}", m.name, m.version),
+            paragraphs: out,
+        })
     }
 }
 
@@ -523,6 +642,8 @@ fn build_report(
         headline,
         reliability,
         techniques,
+        analysed_as: None,
+        paragraph_techniques: None,
         sentences,
         models,
         warnings,
@@ -718,6 +839,7 @@ mod tests {
                 "headline-rules",
                 "techniques",
                 "sentences",
+                "paragraph-techniques",
                 "reliability"
             ]
         );

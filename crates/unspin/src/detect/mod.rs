@@ -8,6 +8,7 @@
 
 mod attribution;
 pub mod boilerplate;
+pub mod cues;
 pub mod headline;
 mod hedging;
 mod loaded;

@@ -25,15 +25,17 @@ pub enum ModelKind {
     Reliability,
     Attribution,
     Embeddings,
+    Paragraphs,
 }
 
 impl ModelKind {
-    pub const ALL: [ModelKind; 5] = [
+    pub const ALL: [ModelKind; 6] = [
         ModelKind::Techniques,
         ModelKind::Sentences,
         ModelKind::Reliability,
         ModelKind::Attribution,
         ModelKind::Embeddings,
+        ModelKind::Paragraphs,
     ];
 
     /// The name stored in the header (and used in flags and messages).
@@ -44,6 +46,7 @@ impl ModelKind {
             ModelKind::Reliability => "reliability",
             ModelKind::Attribution => "attribution",
             ModelKind::Embeddings => "embeddings",
+            ModelKind::Paragraphs => "paragraphs",
         }
     }
 
@@ -55,6 +58,7 @@ impl ModelKind {
             ModelKind::Reliability => "reliability model",
             ModelKind::Attribution => "attribution model",
             ModelKind::Embeddings => "word vectors",
+            ModelKind::Paragraphs => "paragraph technique model",
         }
     }
 

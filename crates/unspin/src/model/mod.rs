@@ -11,6 +11,7 @@ pub mod attribution;
 pub mod embeddings;
 pub mod format;
 pub mod linear;
+pub mod paragraphs;
 pub mod reliability;
 pub mod sentence;
 pub mod sources;
@@ -44,6 +45,14 @@ impl ModelFile for embeddings::WordVectors {
     }
 }
 
+impl ModelFile for paragraphs::ParagraphModel {
+    const KIND: ModelKind = ModelKind::Paragraphs;
+    const FEATURE_SET: u32 = paragraphs::FEATURE_SET;
+    fn feature_set(&self) -> u32 {
+        self.feature_set
+    }
+}
+
 impl ModelFile for reliability::ReliabilityModel {
     const KIND: ModelKind = ModelKind::Reliability;
     const FEATURE_SET: u32 = reliability::FEATURE_SET;
@@ -62,6 +71,8 @@ pub(crate) const ACCURATE: &[u8] = include_bytes!("../../models/techniques-accur
 const SENTENCES: &[u8] = include_bytes!("../../models/sentences.bin");
 const RELIABILITY: &[u8] = include_bytes!("../../models/reliability.bin");
 const ATTRIBUTION: &[u8] = include_bytes!("../../models/attribution.bin");
+/// The paragraph technique model of six languages (`unspin train paragraphs`).
+const PARAGRAPHS: &[u8] = include_bytes!("../../models/paragraphs.bin");
 
 /// SHA-256 (hex) of the embedded accurate model: what teacher labels record as their teacher.
 #[cfg(feature = "accurate")]
@@ -77,6 +88,7 @@ pub fn embedded_bytes(kind: ModelKind) -> &'static [u8] {
         ModelKind::Reliability => RELIABILITY,
         ModelKind::Attribution => ATTRIBUTION,
         ModelKind::Embeddings => embeddings::embedded_bytes(),
+        ModelKind::Paragraphs => PARAGRAPHS,
     }
 }
 
@@ -114,6 +126,15 @@ pub fn embedded_sentences() -> Result<Option<sentence::SentenceModels>> {
 /// The embedded attribution tagger, or `None` when the build carries none.
 pub fn embedded_attribution() -> Result<Option<attribution::AttributionModel>> {
     let m: Option<attribution::AttributionModel> = embedded()?;
+    if let Some(m) = &m {
+        m.check()?;
+    }
+    Ok(m)
+}
+
+/// The embedded paragraph technique model (six languages), or `None` when the build carries none.
+pub fn embedded_paragraphs() -> Result<Option<paragraphs::ParagraphModel>> {
+    let m: Option<paragraphs::ParagraphModel> = embedded()?;
     if let Some(m) = &m {
         m.check()?;
     }

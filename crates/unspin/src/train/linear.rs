@@ -95,6 +95,62 @@ fn train_logistic<'a>(
     Linear::quantize(bits, 1, &w, vec![b])
 }
 
+/// Trains `classes` independent logistic models at once (one-vs-rest multi-label): example `i`
+/// is positive for class `c` when bit `c` of its mask is set. One pass over the features serves
+/// every class, and the weights are stored as one [`Linear`] with a logit per class.
+pub fn train_multilabel(
+    bits: u8,
+    classes: usize,
+    data: &[(Vec<u32>, u32)],
+    cfg: TrainConfig,
+    weight_pos: f32,
+) -> Linear {
+    assert!(classes <= 32, "a mask holds at most 32 classes");
+    let n = (1usize << bits) * classes;
+    let mut w = vec![0f32; n];
+    let mut g2 = vec![1e-6f32; n];
+    let mut b = vec![0f32; classes];
+    let mut gb = vec![1e-6f32; classes];
+    let mut order: Vec<usize> = (0..data.len()).collect();
+    let mut rng = SplitMix::new(cfg.seed);
+    let mut z = vec![0f32; classes];
+    for _ in 0..cfg.epochs {
+        rng.shuffle(&mut order);
+        for &i in &order {
+            let (x, mask) = &data[i];
+            z.copy_from_slice(&b);
+            for &j in x {
+                let row = &w[j as usize * classes..(j as usize + 1) * classes];
+                for (zc, wc) in z.iter_mut().zip(row) {
+                    *zc += wc;
+                }
+            }
+            for (c, zc) in z.iter_mut().enumerate() {
+                let p = sigmoid(*zc);
+                *zc = if mask >> c & 1 == 1 {
+                    (p - 1.0) * weight_pos
+                } else {
+                    p
+                };
+            }
+            for &j in x {
+                let base = j as usize * classes;
+                for (c, g) in z.iter().enumerate() {
+                    let k = base + c;
+                    let gj = g + cfg.l2 * w[k];
+                    g2[k] += gj * gj;
+                    w[k] -= cfg.learning_rate * gj / g2[k].sqrt();
+                }
+            }
+            for (c, g) in z.iter().enumerate() {
+                gb[c] += g * g;
+                b[c] -= cfg.learning_rate * g / gb[c].sqrt();
+            }
+        }
+    }
+    Linear::quantize(bits, classes, &w, b)
+}
+
 /// Trains a multinomial (softmax) model over `classes` labels.
 pub fn train_multiclass(
     bits: u8,
@@ -142,24 +198,9 @@ pub fn train_multiclass(
 pub fn platt(scores: &[f32], labels: &[bool]) -> (f32, f32) {
     let (mut a, mut b) = (1f64, 0f64);
     for _ in 0..100 {
-        let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (0f64, 0f64, 1e-9, 0f64, 1e-9);
-        for (s, y) in scores.iter().zip(labels) {
-            let s = f64::from(*s);
-            let p = 1.0 / (1.0 + (-(a * s + b)).exp());
-            let d = p - f64::from(u8::from(*y));
-            ga += d * s;
-            gb += d;
-            let h = p * (1.0 - p);
-            haa += h * s * s;
-            hab += h * s;
-            hbb += h;
-        }
-        let det = haa * hbb - hab * hab;
-        if det.abs() < 1e-12 {
+        let Some((da, db)) = newton_step(scores, labels, a, b) else {
             break;
-        }
-        let da = (hbb * ga - hab * gb) / det;
-        let db = (haa * gb - hab * ga) / det;
+        };
         a -= da;
         b -= db;
         if da.abs() + db.abs() < 1e-9 {
@@ -167,6 +208,74 @@ pub fn platt(scores: &[f32], labels: &[bool]) -> (f32, f32) {
         }
     }
     (a as f32, b as f32)
+}
+
+/// [`platt`] with step halving: out-of-fold logits far from calibrated (±20, a rare class of a
+/// multi-label model) make plain Newton steps overshoot and diverge; a step is taken only as far
+/// as it lowers the log-loss.
+pub fn platt_damped(scores: &[f32], labels: &[bool]) -> (f32, f32) {
+    let loss = |a: f64, b: f64| -> f64 {
+        scores
+            .iter()
+            .zip(labels)
+            .map(|(s, y)| {
+                let z = a * f64::from(*s) + b;
+                // log(1 + e^z) − y·z without overflow
+                let softplus = if z > 0.0 {
+                    z + (-z).exp().ln_1p()
+                } else {
+                    z.exp().ln_1p()
+                };
+                softplus - if *y { z } else { 0.0 }
+            })
+            .sum()
+    };
+    let (mut a, mut b) = (1f64, 0f64);
+    let mut current = loss(a, b);
+    for _ in 0..100 {
+        let Some((da, db)) = newton_step(scores, labels, a, b) else {
+            break;
+        };
+        let mut step = 1.0;
+        let mut moved = false;
+        while step > 1e-6 {
+            let next = loss(a - step * da, b - step * db);
+            if next <= current {
+                a -= step * da;
+                b -= step * db;
+                moved = current - next > 1e-10;
+                current = next;
+                break;
+            }
+            step /= 2.0;
+        }
+        if !moved {
+            break;
+        }
+    }
+    (a as f32, b as f32)
+}
+
+/// The Newton step `(da, db)` of the Platt log-loss at `(a, b)`, or `None` where the Hessian is
+/// singular.
+fn newton_step(scores: &[f32], labels: &[bool], a: f64, b: f64) -> Option<(f64, f64)> {
+    let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (0f64, 0f64, 1e-9, 0f64, 1e-9);
+    for (s, y) in scores.iter().zip(labels) {
+        let s = f64::from(*s);
+        let p = 1.0 / (1.0 + (-(a * s + b)).exp());
+        let d = p - f64::from(u8::from(*y));
+        ga += d * s;
+        gb += d;
+        let h = p * (1.0 - p);
+        haa += h * s * s;
+        hab += h * s;
+        hbb += h;
+    }
+    let det = haa * hbb - hab * hab;
+    if det.abs() < 1e-12 {
+        return None;
+    }
+    Some(((hbb * ga - hab * gb) / det, (haa * gb - hab * ga) / det))
 }
 
 /// Temperature for softmax calibration: the grid value minimising the negative log-likelihood of

@@ -6,6 +6,7 @@ pub mod attribution;
 #[cfg(feature = "accurate")]
 pub mod embeddings;
 pub mod linear;
+pub mod paragraphs;
 pub mod reliability;
 pub mod sentences;
 pub mod teacher;

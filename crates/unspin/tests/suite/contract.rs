@@ -99,6 +99,7 @@ fn example_article_report_validates_and_slices_back() {
             "headline-rules",
             "techniques",
             "sentences",
+            "paragraph-techniques",
             "reliability"
         ]
     );

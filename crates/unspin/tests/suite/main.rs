@@ -6,6 +6,7 @@
 mod accurate;
 mod contract;
 mod detectors;
+mod languages;
 mod layering;
 mod model;
 mod pathological;

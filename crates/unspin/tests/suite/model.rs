@@ -246,6 +246,7 @@ fn the_embedded_models_given_as_files_give_the_same_report() {
             ModelKind::Sentences => b.sentences(path),
             ModelKind::Reliability => b.reliability(path),
             ModelKind::Attribution => b.attribution(path),
+            ModelKind::Paragraphs => b.paragraphs(path),
             ModelKind::Embeddings => unreachable!(),
         };
         let a = b.build().unwrap();
