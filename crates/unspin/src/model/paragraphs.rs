@@ -152,6 +152,11 @@ pub struct SparseLinear {
     /// to this grid before it scores, so cross-validation measures the stored form).
     pub weights: Vec<i8>,
     pub bias: Vec<f32>,
+    /// Row of each hashed feature plus one (0: no row), built on first use: one lookup per
+    /// feature instead of a binary search over 10^5 rows (which made the English report 2.5×
+    /// slower). 1 MB per language, only for the languages a process reads.
+    #[serde(skip)]
+    index: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl SparseLinear {
@@ -188,6 +193,7 @@ impl SparseLinear {
             features,
             weights,
             bias: m.bias.clone(),
+            index: Default::default(),
         }
     }
 
@@ -221,8 +227,17 @@ impl SparseLinear {
         out.clear();
         out.extend_from_slice(&self.bias);
         let k = self.classes;
+        let index = self.index.get_or_init(|| {
+            let mut v = vec![0u32; 1usize << self.bits];
+            for (r, f) in self.features.iter().enumerate() {
+                v[*f as usize] = r as u32 + 1;
+            }
+            v
+        });
         for i in idx {
-            if let Ok(r) = self.features.binary_search(i) {
+            let r = index.get(*i as usize).copied().unwrap_or(0) as usize;
+            if r > 0 {
+                let r = r - 1;
                 for (o, w) in out.iter_mut().zip(&self.weights[r * k..(r + 1) * k]) {
                     *o += f32::from(*w) * self.scale;
                 }
