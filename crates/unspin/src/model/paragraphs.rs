@@ -292,11 +292,6 @@ impl ParagraphModel {
         self.heads.iter().find(|h| h.language == language)
     }
 
-    /// The languages the model labels, in its order.
-    pub fn languages(&self) -> impl Iterator<Item = &str> {
-        self.heads.iter().map(|h| h.language.as_str())
-    }
-
     /// Calibrated probability of every technique on one paragraph.
     pub fn probabilities(
         &self,
