@@ -98,10 +98,11 @@ class Analyzer:
         reliability_model: str = "embedded",
         source_prior: bool = True,
         base_rate: Optional[float] = None,
-        language: Literal["auto", "en"] = "auto",
+        language: Literal["auto", "en", "fr", "de", "it", "pl", "ru"] = "auto",
         tier: Literal["fast", "accurate"] = "fast",
         accurate_model: str = "embedded",
         attribution_model: str = "off",
+        paragraph_model: str = "embedded",
     ) -> None: ...
     def analyze(
         self,

@@ -95,6 +95,17 @@ pub struct AnalysisArgs {
         global = true
     )]
     pub attribution_model: ModelChoice,
+    /// The paragraph technique model (SemEval-2023's 23 techniques per paragraph, in English,
+    /// French, German, Italian, Polish and Russian): `embedded`, `off` (no
+    /// `paragraph_techniques` section), or a file `unspin train paragraphs` wrote.
+    #[arg(
+        long,
+        value_name = "embedded|off|FILE",
+        default_value = "embedded",
+        help_heading = "Analysis",
+        global = true
+    )]
+    pub paragraph_model: ModelChoice,
 }
 
 impl AnalysisArgs {
@@ -112,6 +123,7 @@ impl AnalysisArgs {
             tier: self.tier,
             accurate: self.accurate_model.clone(),
             attribution: self.attribution_model.clone(),
+            paragraphs: self.paragraph_model.clone(),
         }
     }
 

@@ -141,7 +141,7 @@ struct Analyzer {
 impl Analyzer {
     #[new]
     #[allow(clippy::too_many_arguments)] // Python keyword arguments, one per CLI flag
-    #[pyo3(signature = (*, max_bytes=None, techniques_model="embedded", sentence_models="embedded", reliability_model="embedded", source_prior=true, base_rate=None, language="auto", tier="fast", accurate_model="embedded", attribution_model="off"))]
+    #[pyo3(signature = (*, max_bytes=None, techniques_model="embedded", sentence_models="embedded", reliability_model="embedded", source_prior=true, base_rate=None, language="auto", tier="fast", accurate_model="embedded", attribution_model="off", paragraph_model="embedded"))]
     fn new(
         py: Python<'_>,
         max_bytes: Option<u64>,
@@ -154,6 +154,7 @@ impl Analyzer {
         tier: &str,
         accurate_model: &str,
         attribution_model: &str,
+        paragraph_model: &str,
     ) -> PyResult<Analyzer> {
         let choice = |s: &str| {
             let Ok(c) = s.parse::<ModelChoice>();
@@ -175,6 +176,7 @@ impl Analyzer {
             tier: tier.parse().map_err(PyValueError::new_err)?,
             accurate: choice(accurate_model),
             attribution: choice(attribution_model),
+            paragraphs: choice(paragraph_model),
         };
         let inner = py.detach(|| config.analyzer()).map_err(to_py_err)?;
         Ok(Analyzer {

@@ -188,6 +188,9 @@ def test_an_analyzer_takes_the_settings_of_the_cli_flags(tmp_path):
     off = unspin.Analyzer(reliability_model="off").analyze(text)
     assert off["reliability"]["p_unreliable"] is None
     assert off["sentences"][0]["checkworthiness"] is not None
+    no_paragraphs = unspin.Analyzer(paragraph_model="off").analyze(text)
+    assert no_paragraphs["paragraph_techniques"] is None
+    assert no_paragraphs == json.loads(cli("analyze", str(EXAMPLE), "--format", "json", "--paragraph-model", "off").stdout)
     bad = tmp_path / "m.bin"
     bad.write_bytes(b"UNSPINMD\x03\0\0\0\x0breliability\x05\0\0\0")
     with pytest.raises(unspin.UnspinError, match="not a technique model"):

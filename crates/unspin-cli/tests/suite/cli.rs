@@ -579,6 +579,7 @@ fn model_flags_keep_the_other_models_and_refuse_the_wrong_kind() {
         ("--techniques-model", "techniques.bin"),
         ("--sentence-models", "sentences.bin"),
         ("--reliability-model", "reliability.bin"),
+        ("--paragraph-model", "paragraphs.bin"),
     ] {
         let out = unspin()
             .args(["analyze", "--format", "json", flag])
@@ -635,6 +636,30 @@ fn model_flags_keep_the_other_models_and_refuse_the_wrong_kind() {
         .map(|m| m["name"].as_str().unwrap())
         .collect();
     assert!(names.contains(&"loaded-language-lexicon") && names.contains(&"sentences"));
+    // The paragraph model: on by default, off leaves its section null and the rest as it was.
+    assert!(json_of(&plain)["paragraph_techniques"]["paragraphs"].is_array());
+    let v = json_of(
+        &unspin()
+            .args(["analyze", "--format", "json", "--paragraph-model", "off"])
+            .arg(example())
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    );
+    assert_eq!(v["paragraph_techniques"], Value::Null);
+    assert_eq!(
+        v["reliability"]["p_unreliable"],
+        json_of(&plain)["reliability"]["p_unreliable"]
+    );
+    let out = unspin()
+        .args(["analyze", "--paragraph-model"])
+        .arg(models.join("sentences.bin"))
+        .arg(example())
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("this is a sentence"), "{err}");
 }
 
 #[test]

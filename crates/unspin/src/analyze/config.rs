@@ -199,6 +199,9 @@ pub struct Config {
     /// triples the fast tier's time per article (docs/BENCHMARKS.md); off, the attribution
     /// rules alone decide.
     pub attribution: ModelChoice,
+    /// The paragraph technique model of six languages (SemEval-2023's 23 techniques): every
+    /// paragraph's techniques in English, French, German, Italian, Polish and Russian.
+    pub paragraphs: ModelChoice,
 }
 
 impl Default for Config {
@@ -214,6 +217,7 @@ impl Default for Config {
             tier: Tier::Fast,
             accurate: ModelChoice::Embedded,
             attribution: ModelChoice::Off,
+            paragraphs: ModelChoice::Embedded,
         }
     }
 }
@@ -426,6 +430,7 @@ impl AnalyzerBuilder {
             .tier(c.tier)
             .accurate(c.accurate.clone())
             .attribution(c.attribution.clone())
+            .paragraphs(c.paragraphs.clone())
     }
 
     /// The attribution tagger: embedded, a file `unspin train attribution` wrote, or off (the
