@@ -128,16 +128,16 @@ pub fn run(args: BenchArgs) -> Result<u8> {
         "results": rows,
     });
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        say!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        println!(
+        say!(
             "{} · 1 thread · analyzer startup {:.0} ms · peak RSS {:.0} MiB",
             out["input"].as_str().unwrap_or(""),
             startup_ms,
             peak_rss_mib().unwrap_or(f64::NAN)
         );
         for r in &rows {
-            println!(
+            say!(
                 "{:<34} {:>8.0} articles/s {:>7.2} MB/s {:>7.3} ms/article",
                 r["configuration"].as_str().unwrap_or(""),
                 r["articles_per_s"].as_f64().unwrap_or(0.0),

@@ -159,8 +159,8 @@ pub fn run(args: EvalArgs) -> Result<u8> {
         } if args.analysis.language != unspin::LanguagePolicy::Auto => {
             let e = paragraphs_eval(&data, &args.analysis.language.to_string(), sharing, folds)?;
             match format {
-                Out::Json => println!("{}", serde_json::to_string_pretty(&e)?),
-                Out::Table => print!("{}", paragraphs_md(&e)),
+                Out::Json => say!("{}", serde_json::to_string_pretty(&e)?),
+                Out::Table => say_raw!("{}", paragraphs_md(&e)),
             }
         }
         EvalTask::Techniques {
@@ -179,13 +179,13 @@ pub fn run(args: EvalArgs) -> Result<u8> {
                     Task::Full => PredictionTask::Full,
                 };
                 let score = protocols::score_predictions(&root, &split, &file, task)?;
-                println!("{}", serde_json::to_string_pretty(&score)?);
+                say!("{}", serde_json::to_string_pretty(&score)?);
                 return Ok(0);
             }
             let e = protocols::techniques(&analyzer, &root, &split)?;
             match format {
-                Out::Json => println!("{}", serde_json::to_string_pretty(&e)?),
-                Out::Table => print!("{}", techniques_md(&e)),
+                Out::Json => say!("{}", serde_json::to_string_pretty(&e)?),
+                Out::Table => say_raw!("{}", techniques_md(&e)),
             }
         }
         EvalTask::Reliability {
@@ -204,7 +204,7 @@ pub fn run(args: EvalArgs) -> Result<u8> {
             let words = word_profile_variants(&d, folds, &evals[shipped])?;
             let faith = protocols::deletion_test(&analyzer, &d);
             match format {
-                Out::Json => println!(
+                Out::Json => say!(
                     "{}",
                     serde_json::to_string_pretty(&json!({
                         "training_sets": evals, "shipped": shipped,
@@ -212,7 +212,7 @@ pub fn run(args: EvalArgs) -> Result<u8> {
                         "deletion_test": faith,
                     }))?
                 ),
-                Out::Table => print!(
+                Out::Table => say_raw!(
                     "{}",
                     reliability_section_md(
                         &evals,
@@ -230,15 +230,15 @@ pub fn run(args: EvalArgs) -> Result<u8> {
         EvalTask::Attribution { data, format } => {
             let e = polnear(&analyzer, &data)?;
             match format {
-                Out::Json => println!("{}", serde_json::to_string_pretty(&e)?),
-                Out::Table => print!("{}", polnear_md(&[("this analyzer", &e)])),
+                Out::Json => say!("{}", serde_json::to_string_pretty(&e)?),
+                Out::Table => say_raw!("{}", polnear_md(&[("this analyzer", &e)])),
             }
         }
         EvalTask::Hedging { data, format } => {
             let e = protocols::hedging(&analyzer, &data)?;
             match format {
-                Out::Json => println!("{}", serde_json::to_string_pretty(&e)?),
-                Out::Table => print!("{}", hedging_md(&e)),
+                Out::Json => say!("{}", serde_json::to_string_pretty(&e)?),
+                Out::Table => say_raw!("{}", hedging_md(&e)),
             }
         }
         EvalTask::Checkworthy { data, format } => {
@@ -294,9 +294,9 @@ fn sentences_cmd(data: &Path, format: Out, only: Option<Task2>) -> Result<()> {
     }
     e.retain(|x| only.is_none_or(|t| t == x.task));
     match format {
-        Out::Json => println!("{}", serde_json::to_string_pretty(&e)?),
+        Out::Json => say!("{}", serde_json::to_string_pretty(&e)?),
         Out::Table => {
-            print!("{}", sentences_md(&e));
+            say_raw!("{}", sentences_md(&e));
             eprintln!("cross-validation took {:.1}s", t0.elapsed().as_secs_f64());
         }
     }
@@ -980,7 +980,7 @@ fn all(
     }
     std::fs::write(output, &md).with_context(|| format!("cannot write {}", output.display()))?;
     match format {
-        Out::Json => println!(
+        Out::Json => say!(
             "{}",
             serde_json::to_string_pretty(&json!({
                 "techniques": tech, "reliability_training_sets": rel_sets,
@@ -990,9 +990,9 @@ fn all(
             }))?
         ),
         Out::Table => {
-            println!("wrote {} in {elapsed:.1}s", output.display());
+            say!("wrote {} in {elapsed:.1}s", output.display());
             for (k, v) in &scores {
-                println!("{k:<45} {v:.4}");
+                say!("{k:<45} {v:.4}");
             }
         }
     }
@@ -1024,7 +1024,7 @@ fn check_floors(path: &Path, scores: &BTreeMap<String, f64>) -> Result<u8> {
                 eprintln!("floor {key}: {v:.4} is below the floor {floor:.4}");
                 failed += 1;
             }
-            Some(v) => println!("floor {key}: {v:.4} ≥ {floor:.4} ok"),
+            Some(v) => say!("floor {key}: {v:.4} ≥ {floor:.4} ok"),
         }
     }
     Ok(if failed > 0 { BELOW_FLOOR } else { 0 })

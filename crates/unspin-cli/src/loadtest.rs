@@ -240,19 +240,19 @@ pub fn run(args: LoadArgs) -> Result<u8> {
                 addr
             }
         };
-        println!(
+        say!(
             "POST /v1/analyze, {} words ({} bytes), {} s per run after 1 s warm-up, server {addr}",
             String::from_utf8_lossy(&body).split_whitespace().count(),
             body.len(),
             args.seconds
         );
-        println!(
+        say!(
             "| connections | requests/s | p50 ms | p99 ms | max ms | 503 refused | p99 ms of a refusal | failed |"
         );
-        println!("|---|---|---|---|---|---|---|---|");
+        say!("|---|---|---|---|---|---|---|---|");
         for &c in &args.connections {
             let r = run_once(addr, c, args.seconds, &body).await?;
-            println!(
+            say!(
                 "| {c} | {:.0} | {:.1} | {:.1} | {:.1} | {} | {} | {} |",
                 r.ok as f64 / r.secs,
                 pct(&r.latencies_us, 0.5),
@@ -270,7 +270,7 @@ pub fn run(args: LoadArgs) -> Result<u8> {
         if args.addr.is_none()
             && let Some(m) = rss_mib()
         {
-            println!("peak RSS of this process (server and client): {m:.0} MiB");
+            say!("peak RSS of this process (server and client): {m:.0} MiB");
         }
         anyhow::Ok(())
     })?;

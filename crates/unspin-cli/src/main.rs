@@ -1,5 +1,23 @@
 //! The `unspin` command: argument parsing, files and exit codes. The analysis is the library's.
 
+/// `println!` that returns the write's error instead of panicking, so that `unspin eval … | head`
+/// ends quietly (a closed pipe is success, see `is_broken_pipe`) rather than with a panic.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        ::std::io::Write::write_fmt(
+            &mut ::std::io::stdout().lock(),
+            format_args!("{}\n", format_args!($($arg)*)),
+        )?
+    };
+}
+
+/// `print!` as [`say!`] is `println!`.
+macro_rules! say_raw {
+    ($($arg:tt)*) => {
+        ::std::io::Write::write_fmt(&mut ::std::io::stdout().lock(), format_args!($($arg)*))?
+    };
+}
+
 mod args;
 mod bench_cmd;
 mod corpus_cmd;

@@ -459,6 +459,31 @@ fn ptc_fixture() -> tempfile::TempDir {
 }
 
 #[test]
+fn a_closed_output_pipe_ends_eval_and_bench_quietly() {
+    // `unspin eval … | head` closes the pipe early: that is success, not a panic.
+    let dir = ptc_fixture();
+    for args in [
+        vec!["eval", "techniques", "--split", "dev"],
+        vec![
+            "bench", "--split", "dev", "--passes", "1", "--only", "rules",
+        ],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("unspin"))
+            .args(&args)
+            .arg("--data")
+            .arg(dir.path())
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    }
+}
+
+#[test]
 fn eval_techniques_scores_own_output_and_prediction_files() {
     let dir = ptc_fixture();
     let out = unspin()
