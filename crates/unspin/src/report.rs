@@ -60,6 +60,11 @@ pub struct ParagraphTechniques {
 pub struct ParagraphReport {
     pub start: usize,
     pub end: usize,
+    /// ISO 639-1 code of the model that labelled this paragraph, present only when it is not
+    /// the document's (`ParagraphTechniques::language`): the paragraph was detected to be in
+    /// another of the six languages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
     /// Most probable first.
     pub techniques: Vec<ParagraphTechnique>,
 }

@@ -467,25 +467,35 @@ impl Analyzer {
         use crate::model::paragraphs::{TAXONOMY, TECHNIQUES, paragraphs};
         use crate::report::{ParagraphReport, ParagraphTechnique};
         let (m, _) = self.paragraphs.as_ref()?;
-        let head = m.head(code)?;
+        let doc_head = m.head(code)?;
         let mut feats = crate::model::linear::Features::new(m.bits, false);
         let mut scores = Vec::new();
         let index = crate::span::CharIndex::new(text);
+        // A paragraph clearly in another of the six languages (a quotation left untranslated,
+        // a bilingual page) is labelled by that language's model, unless the user fixed the
+        // language.
+        let switch = matches!(self.language, LanguagePolicy::Auto);
         let out = paragraphs(text)
             .into_iter()
             .enumerate()
             .filter_map(|(i, r)| {
-                let labels = m.label(head, &text[r.clone()], i == 0, &mut feats, &mut scores);
+                let line = &text[r.clone()];
+                let own = switch
+                    .then(|| crate::text::language::paragraph_language(line, code))
+                    .flatten()
+                    .and_then(|c| m.head(c));
+                let head = own.unwrap_or(doc_head);
+                let labels = m.label(head, line, i == 0, &mut feats, &mut scores);
                 if labels.is_empty() {
                     return None;
                 }
-                let line = &text[r.clone()];
                 let lead = line.len() - line.trim_start().len();
                 let trimmed = r.start + lead..r.start + lead + line.trim().len();
                 let sp = index.span(trimmed);
                 Some(ParagraphReport {
                     start: sp.start,
                     end: sp.end,
+                    language: own.map(|h| h.language.clone()),
                     techniques: labels
                         .into_iter()
                         .map(|l| ParagraphTechnique {

@@ -39,6 +39,36 @@ pub fn detect(text: &str, title: Option<&str>) -> Option<String> {
     (info.is_reliable() || info.confidence() > 0.5).then(|| info.lang().code().to_string())
 }
 
+/// Shortest paragraph, in words, whose language is decided on its own: below it a trigram
+/// profile is too often wrong (names, numbers, a short quotation).
+const PARAGRAPH_WORDS: usize = 20;
+
+/// The language (ISO 639-1, one of the six with a paragraph model) of a paragraph that is
+/// clearly not in `document` (ISO 639-1), or `None`: most paragraphs share the document's
+/// language, so English ones are passed on the cheap function-word count before any profile.
+pub fn paragraph_language(paragraph: &str, document: &str) -> Option<&'static str> {
+    let words: Vec<&str> = paragraph.split_whitespace().take(120).collect();
+    if words.len() < PARAGRAPH_WORDS {
+        return None;
+    }
+    let function = &*FUNCTION_WORDS;
+    let english = words
+        .iter()
+        .filter(|w| {
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+            function.contains(w) || function.contains(&w.to_lowercase())
+        })
+        .count();
+    let code = if english * 100 >= words.len() * 25 {
+        "en"
+    } else {
+        let sample: String = paragraph.chars().take(400).collect();
+        let info = whatlang::detect(&sample).filter(|i| i.is_reliable())?;
+        crate::model::paragraphs::language_code(info.lang().code())?
+    };
+    (code != document).then_some(code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,5 +82,32 @@ mod tests {
                   Familien senken soll, aber die Opposition hält ihn für unbezahlbar und will klagen.";
         assert_eq!(detect(de, None).as_deref(), Some("deu"));
         assert_eq!(detect("  ", Some(en)).as_deref(), Some("eng"));
+    }
+
+    #[test]
+    fn a_paragraph_switches_only_when_clearly_in_another_of_the_six_languages() {
+        let en = "The dockers' union said on Tuesday that the strike would go on until the ministry \
+                  agreed to reopen talks on pensions, and that it had the support of its members.";
+        let fr = "Les opposants dénoncent depuis des années un système corrompu et une gestion \
+                  catastrophique des finances publiques par ces bureaucrates incompétents.";
+        let de = "Die Opposition kritisiert seit Jahren ein korruptes System und eine katastrophale \
+                  Verwaltung der öffentlichen Finanzen durch diese unfähigen Bürokraten hier.";
+        let ru = "Оппозиция уже много лет критикует коррумпированную систему и катастрофическое \
+                  управление государственными финансами со стороны этих некомпетентных чиновников \
+                  и их друзей в правительстве страны, которые ничего не делают для людей.";
+        let es = "La oposición denuncia desde hace años un sistema corrupto y una gestión \
+                  catastrófica de las finanzas públicas por parte de estos burócratas incompetentes.";
+        assert_eq!(paragraph_language(en, "en"), None);
+        assert_eq!(paragraph_language(en, "fr"), Some("en"));
+        assert_eq!(paragraph_language(fr, "en"), Some("fr"));
+        assert_eq!(paragraph_language(fr, "fr"), None);
+        assert_eq!(paragraph_language(de, "en"), Some("de"));
+        assert_eq!(paragraph_language(ru, "en"), Some("ru"));
+        // A language without a model, and a paragraph too short to tell, stay the document's.
+        assert_eq!(paragraph_language(es, "en"), None);
+        assert_eq!(
+            paragraph_language("Le maire a démissionné hier soir.", "en"),
+            None
+        );
     }
 }

@@ -101,3 +101,41 @@ fn the_language_override_decides_and_an_unmodelled_language_gets_nothing() {
     );
     assert!("es".parse::<LanguagePolicy>().is_err());
 }
+
+/// An English report on a strike, with one paragraph quoted in French and left untranslated.
+const ENGLISH_WITH_FRENCH: &str = "Strike closes the port for a third day\n\n\
+The dockers' union said on Tuesday that the strike would go on until the ministry agreed to \
+reopen talks on pensions, and that it had the support of most of its members in the port.\n\n\
+Les opposants dénoncent depuis des années un système corrompu, une trahison honteuse et une \
+gestion catastrophique des finances publiques par ces bureaucrates incompétents et arrogants.\n\n\
+The ministry did not answer a request for comment on the statement or on the talks.";
+
+#[test]
+fn a_paragraph_in_another_of_the_six_languages_is_labelled_by_its_own_model() {
+    let french = ENGLISH_WITH_FRENCH.find("Les opposants").unwrap();
+    let french_start = ENGLISH_WITH_FRENCH[..french].chars().count();
+    let r = analyze(&Analyzer::new(), ENGLISH_WITH_FRENCH);
+    assert_eq!(r.analysed_as.as_deref(), Some("en"));
+    let p = r.paragraph_techniques.as_ref().expect("the model ran");
+    assert_eq!(p.language, "en");
+    let french_para = p
+        .paragraphs
+        .iter()
+        .find(|q| q.start == french_start)
+        .expect("the French paragraph carries techniques");
+    assert_eq!(french_para.language.as_deref(), Some("fr"));
+    // Only that paragraph switched: the English ones are the document's.
+    assert!(
+        p.paragraphs
+            .iter()
+            .all(|q| q.start == french_start || q.language.is_none())
+    );
+    // A fixed language is the user's word: no paragraph switches.
+    let fixed = Analyzer::builder()
+        .language(LanguagePolicy::ENGLISH)
+        .build()
+        .unwrap();
+    let r = analyze(&fixed, ENGLISH_WITH_FRENCH);
+    let p = r.paragraph_techniques.as_ref().unwrap();
+    assert!(p.paragraphs.iter().all(|q| q.language.is_none()));
+}
