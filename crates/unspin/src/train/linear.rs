@@ -95,6 +95,67 @@ fn train_logistic<'a>(
     Linear::quantize(bits, 1, &w, vec![b])
 }
 
+/// AdaGrad over the hashed weights of a model with `classes` outputs per feature, the state
+/// both many-output learners share: they differ only in how a logit becomes a gradient.
+struct AdaGrad {
+    classes: usize,
+    w: Vec<f32>,
+    g2: Vec<f32>,
+    b: Vec<f32>,
+    gb: Vec<f32>,
+}
+
+impl AdaGrad {
+    fn new(bits: u8, classes: usize) -> AdaGrad {
+        let n = (1usize << bits) * classes;
+        AdaGrad {
+            classes,
+            w: vec![0f32; n],
+            g2: vec![1e-6f32; n],
+            b: vec![0f32; classes],
+            gb: vec![1e-6f32; classes],
+        }
+    }
+
+    /// The logits of an example, one per class, into `z`.
+    fn logits(&self, x: &[u32], z: &mut [f32]) {
+        let k = self.classes;
+        z.copy_from_slice(&self.b);
+        for &j in x {
+            for (zc, wc) in z
+                .iter_mut()
+                .zip(&self.w[j as usize * k..(j as usize + 1) * k])
+            {
+                *zc += wc;
+            }
+        }
+    }
+
+    /// One AdaGrad step on the example's features and the biases, `g[c]` being the loss's
+    /// derivative by logit `c`. Each weight's update reads only its own state and `g`, so the
+    /// order of the loops does not change the result.
+    fn step(&mut self, x: &[u32], g: &[f32], cfg: &TrainConfig) {
+        let k = self.classes;
+        for &j in x {
+            let base = j as usize * k;
+            for (c, gc) in g.iter().enumerate() {
+                let i = base + c;
+                let gj = gc + cfg.l2 * self.w[i];
+                self.g2[i] += gj * gj;
+                self.w[i] -= cfg.learning_rate * gj / self.g2[i].sqrt();
+            }
+        }
+        for (c, gc) in g.iter().enumerate() {
+            self.gb[c] += gc * gc;
+            self.b[c] -= cfg.learning_rate * gc / self.gb[c].sqrt();
+        }
+    }
+
+    fn finish(self, bits: u8) -> Linear {
+        Linear::quantize(bits, self.classes, &self.w, self.b)
+    }
+}
+
 /// Trains `classes` independent logistic models at once (one-vs-rest multi-label): example `i`
 /// is positive for class `c` when bit `c` of its mask is set. One pass over the features serves
 /// every class, and the weights are stored as one [`Linear`] with a logit per class.
@@ -106,11 +167,7 @@ pub fn train_multilabel(
     weight_pos: f32,
 ) -> Linear {
     assert!(classes <= 32, "a mask holds at most 32 classes");
-    let n = (1usize << bits) * classes;
-    let mut w = vec![0f32; n];
-    let mut g2 = vec![1e-6f32; n];
-    let mut b = vec![0f32; classes];
-    let mut gb = vec![1e-6f32; classes];
+    let mut m = AdaGrad::new(bits, classes);
     let mut order: Vec<usize> = (0..data.len()).collect();
     let mut rng = SplitMix::new(cfg.seed);
     let mut z = vec![0f32; classes];
@@ -118,13 +175,7 @@ pub fn train_multilabel(
         rng.shuffle(&mut order);
         for &i in &order {
             let (x, mask) = &data[i];
-            z.copy_from_slice(&b);
-            for &j in x {
-                let row = &w[j as usize * classes..(j as usize + 1) * classes];
-                for (zc, wc) in z.iter_mut().zip(row) {
-                    *zc += wc;
-                }
-            }
+            m.logits(x, &mut z);
             for (c, zc) in z.iter_mut().enumerate() {
                 let p = sigmoid(*zc);
                 *zc = if mask >> c & 1 == 1 {
@@ -133,22 +184,10 @@ pub fn train_multilabel(
                     p
                 };
             }
-            for &j in x {
-                let base = j as usize * classes;
-                for (c, g) in z.iter().enumerate() {
-                    let k = base + c;
-                    let gj = g + cfg.l2 * w[k];
-                    g2[k] += gj * gj;
-                    w[k] -= cfg.learning_rate * gj / g2[k].sqrt();
-                }
-            }
-            for (c, g) in z.iter().enumerate() {
-                gb[c] += g * g;
-                b[c] -= cfg.learning_rate * g / gb[c].sqrt();
-            }
+            m.step(x, &z, &cfg);
         }
     }
-    Linear::quantize(bits, classes, &w, b)
+    m.finish(bits)
 }
 
 /// Trains a multinomial (softmax) model over `classes` labels.
@@ -158,11 +197,7 @@ pub fn train_multiclass(
     data: &[(Vec<u32>, usize)],
     cfg: TrainConfig,
 ) -> Linear {
-    let n = (1usize << bits) * classes;
-    let mut w = vec![0f32; n];
-    let mut g2 = vec![1e-6f32; n];
-    let mut b = vec![0f32; classes];
-    let mut gb = vec![1e-6f32; classes];
+    let mut m = AdaGrad::new(bits, classes);
     let mut order: Vec<usize> = (0..data.len()).collect();
     let mut rng = SplitMix::new(cfg.seed);
     let mut p = vec![0f32; classes];
@@ -170,28 +205,13 @@ pub fn train_multiclass(
         rng.shuffle(&mut order);
         for &i in &order {
             let (x, y) = &data[i];
-            p.copy_from_slice(&b);
-            for &j in x {
-                let row = &w[j as usize * classes..(j as usize + 1) * classes];
-                for (pc, wc) in p.iter_mut().zip(row) {
-                    *pc += wc;
-                }
-            }
+            m.logits(x, &mut p);
             softmax(&mut p, 1.0);
-            for c in 0..classes {
-                let g = p[c] - if c == *y { 1.0 } else { 0.0 };
-                for &j in x {
-                    let k = j as usize * classes + c;
-                    let gj = g + cfg.l2 * w[k];
-                    g2[k] += gj * gj;
-                    w[k] -= cfg.learning_rate * gj / g2[k].sqrt();
-                }
-                gb[c] += g * g;
-                b[c] -= cfg.learning_rate * g / gb[c].sqrt();
-            }
+            p[*y] -= 1.0;
+            m.step(x, &p, &cfg);
         }
     }
-    Linear::quantize(bits, classes, &w, b)
+    m.finish(bits)
 }
 
 /// Platt scaling: fits `p = sigmoid(a·s + b)` to scores and labels by Newton's method.
