@@ -481,8 +481,10 @@ impl Analyzer {
             .filter_map(|(i, r)| {
                 let line = &text[r.clone()];
                 let own = switch
-                    .then(|| crate::text::language::paragraph_language(line, code))
+                    .then(|| crate::text::language::paragraph_language(line))
                     .flatten()
+                    .and_then(crate::model::paragraphs::language_code)
+                    .filter(|c| *c != code)
                     .and_then(|c| m.head(c));
                 let head = own.unwrap_or(doc_head);
                 let labels = m.label(head, line, i == 0, &mut feats, &mut scores);

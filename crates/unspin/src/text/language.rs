@@ -43,10 +43,10 @@ pub fn detect(text: &str, title: Option<&str>) -> Option<String> {
 /// profile is too often wrong (names, numbers, a short quotation).
 const PARAGRAPH_WORDS: usize = 20;
 
-/// The language (ISO 639-1, one of the six with a paragraph model) of a paragraph that is
-/// clearly not in `document` (ISO 639-1), or `None`: most paragraphs share the document's
-/// language, so English ones are passed on the cheap function-word count before any profile.
-pub fn paragraph_language(paragraph: &str, document: &str) -> Option<&'static str> {
+/// ISO 639-3 code of a paragraph's language when it can be told on its own (20 words or more,
+/// a reliable profile), or `None`. Most paragraphs share the document's language, and English
+/// ones are passed on the cheap function-word count before any profile.
+pub fn paragraph_language(paragraph: &str) -> Option<&'static str> {
     let words: Vec<&str> = paragraph.split_whitespace().take(120).collect();
     if words.len() < PARAGRAPH_WORDS {
         return None;
@@ -68,14 +68,12 @@ pub fn paragraph_language(paragraph: &str, document: &str) -> Option<&'static st
     // A paragraph's share varies more than a document's: English prose keeps well above one in
     // eight, while the few of these words other languages share ("a", "in", "on", "was") stay
     // far below it; only the rest pays for a trigram profile.
-    let code = if english * 100 >= words.len() * 12 {
-        "en"
-    } else {
-        let sample: String = paragraph.chars().take(400).collect();
-        let info = whatlang::detect(&sample).filter(|i| i.is_reliable())?;
-        crate::model::paragraphs::language_code(info.lang().code())?
-    };
-    (code != document).then_some(code)
+    if english * 100 >= words.len() * 12 {
+        return Some("eng");
+    }
+    let sample: String = paragraph.chars().take(400).collect();
+    let info = whatlang::detect(&sample).filter(|i| i.is_reliable())?;
+    Some(info.lang().code())
 }
 
 #[cfg(test)]
@@ -94,7 +92,7 @@ mod tests {
     }
 
     #[test]
-    fn a_paragraph_switches_only_when_clearly_in_another_of_the_six_languages() {
+    fn a_long_enough_paragraph_has_its_own_language() {
         let en = "The dockers' union said on Tuesday that the strike would go on until the ministry \
                   agreed to reopen talks on pensions, and that it had the support of its members.";
         let fr = "Les opposants dénoncent depuis des années un système corrompu et une gestion \
@@ -106,16 +104,14 @@ mod tests {
                   и их друзей в правительстве страны, которые ничего не делают для людей.";
         let es = "La oposición denuncia desde hace años un sistema corrupto y una gestión \
                   catastrófica de las finanzas públicas por parte de estos burócratas incompetentes.";
-        assert_eq!(paragraph_language(en, "en"), None);
-        assert_eq!(paragraph_language(en, "fr"), Some("en"));
-        assert_eq!(paragraph_language(fr, "en"), Some("fr"));
-        assert_eq!(paragraph_language(fr, "fr"), None);
-        assert_eq!(paragraph_language(de, "en"), Some("de"));
-        assert_eq!(paragraph_language(ru, "en"), Some("ru"));
-        // A language without a model, and a paragraph too short to tell, stay the document's.
-        assert_eq!(paragraph_language(es, "en"), None);
+        assert_eq!(paragraph_language(en), Some("eng"));
+        assert_eq!(paragraph_language(fr), Some("fra"));
+        assert_eq!(paragraph_language(de), Some("deu"));
+        assert_eq!(paragraph_language(ru), Some("rus"));
+        assert_eq!(paragraph_language(es), Some("spa"));
+        // Too short to tell alone: the document's language stands.
         assert_eq!(
-            paragraph_language("Le maire a démissionné hier soir.", "en"),
+            paragraph_language("Le maire a démissionné hier soir."),
             None
         );
     }
