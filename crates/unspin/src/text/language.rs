@@ -18,18 +18,7 @@ pub fn detect(text: &str, title: Option<&str>) -> Option<String> {
     };
     let words: Vec<&str> = body.split_whitespace().take(120).collect();
     if words.len() >= 30 {
-        let function = &*FUNCTION_WORDS;
-        let hits = words
-            .iter()
-            .filter(|w| {
-                // The list is lower case; most words are, so only fold the others.
-                if w.bytes().any(|b| b.is_ascii_uppercase()) {
-                    function.contains(&w.to_ascii_lowercase())
-                } else {
-                    function.contains(w)
-                }
-            })
-            .count();
+        let hits = words.iter().filter(|w| is_function_word(w)).count();
         if hits * 100 >= words.len() * 25 {
             return Some("eng".to_string());
         }
@@ -37,6 +26,19 @@ pub fn detect(text: &str, title: Option<&str>) -> Option<String> {
     let sample: String = body.chars().take(400).collect();
     let info = whatlang::detect(&sample)?;
     (info.is_reliable() || info.confidence() > 0.5).then(|| info.lang().code().to_string())
+}
+
+/// Whether a whitespace-separated word (punctuation around it aside) is one of the English
+/// function words. They are short ASCII words, so the word is lower-cased on the stack, not in
+/// a `String`: this runs on every word a document and its paragraphs are sampled by.
+fn is_function_word(w: &str) -> bool {
+    let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+    let mut buf = [0u8; 8];
+    w.len() <= buf.len() && w.is_ascii() && {
+        buf[..w.len()].copy_from_slice(w.as_bytes());
+        buf.make_ascii_lowercase();
+        std::str::from_utf8(&buf[..w.len()]).is_ok_and(|l| FUNCTION_WORDS.contains(l))
+    }
 }
 
 /// Shortest paragraph, in words, whose language is decided on its own: below it a trigram
@@ -51,20 +53,7 @@ pub fn paragraph_language(paragraph: &str) -> Option<&'static str> {
     if words.len() < PARAGRAPH_WORDS {
         return None;
     }
-    let function = &*FUNCTION_WORDS;
-    // The function words are short ASCII words: lower-cased on the stack, not in a `String`.
-    let english = words
-        .iter()
-        .filter(|w| {
-            let w = w.trim_matches(|c: char| !c.is_alphanumeric());
-            let mut buf = [0u8; 8];
-            w.len() <= buf.len() && w.is_ascii() && {
-                buf[..w.len()].copy_from_slice(w.as_bytes());
-                buf.make_ascii_lowercase();
-                std::str::from_utf8(&buf[..w.len()]).is_ok_and(|l| function.contains(l))
-            }
-        })
-        .count();
+    let english = words.iter().filter(|w| is_function_word(w)).count();
     // A paragraph's share varies more than a document's: English prose keeps well above one in
     // eight, while the few of these words other languages share ("a", "in", "on", "was") stay
     // far below it; only the rest pays for a trigram profile.
